@@ -1,0 +1,1 @@
+"""Connections to Webex: OAuth2 authorization-code flow, encrypted tokens, refresh, sign-in."""

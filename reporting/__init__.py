@@ -1,0 +1,1 @@
+"""Reports: CSV and PDF rendering, on demand and on schedules."""

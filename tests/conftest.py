@@ -1,0 +1,7 @@
+"""Shared pytest configuration: fixtures are grouped by concern under tests/fixtures/."""
+
+from __future__ import annotations
+
+pytest_plugins = [
+    "tests.fixtures.servers",
+]

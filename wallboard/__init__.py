@@ -1,0 +1,1 @@
+"""Contact-center metrics, boards, live push, and the TV and supervisor views."""

@@ -1,0 +1,12 @@
+"""Views for boards and the supervisor pages: thin edges over selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "wallboard/home.html")
