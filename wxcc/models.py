@@ -1,0 +1,281 @@
+"""What we store from WxCC: queues, teams, agents, tasks and agent sessions with their state
+history, plus every raw webhook event (kept for replay) and the org's webhook subscriptions.
+
+Times are aware UTC datetimes. A task or session row is the current view; its history rows
+record every state it went through, whichever source (webhook or poll) told us.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from oauth.models import Organization
+
+
+class Source(models.TextChoices):
+    WEBHOOK = "webhook", "Webhook"
+    POLL = "poll", "Poll"
+
+
+class Queue(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    wxcc_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    channel_type = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "wxcc_id"], name="queue_unique_per_org")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.wxcc_id
+
+
+class Team(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    wxcc_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "wxcc_id"], name="team_unique_per_org")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.wxcc_id
+
+
+class Agent(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    wxcc_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "wxcc_id"], name="agent_unique_per_org")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.wxcc_id
+
+
+class TaskStatus(models.TextChoices):
+    """Where a contact is in its life. Ordered: on equal timestamps the later stage wins."""
+
+    NEW = "new", "New"  # formed; in self-service (IVR/bot) before any queue
+    QUEUED = "queued", "Queued"  # parked in a queue, waiting for an agent
+    OFFERED = "offered", "Offered"  # ringing at an agent who has not accepted yet
+    CONNECTED = "connected", "Connected"  # accepted by an agent
+    ENDED = "ended", "Ended"
+
+
+TASK_STATUS_RANK = {
+    TaskStatus.NEW: 0,
+    TaskStatus.QUEUED: 1,
+    TaskStatus.OFFERED: 2,
+    TaskStatus.CONNECTED: 3,
+    TaskStatus.ENDED: 4,
+}
+
+
+class Task(models.Model):
+    """One contact (call, chat, email...) as WxCC's task: the current view."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    wxcc_id = models.CharField(max_length=64)
+    channel_type = models.CharField(max_length=32, blank=True)
+    direction = models.CharField(max_length=16, blank=True)
+    origin = models.CharField(max_length=200, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.NEW)
+    # Time of the newest event or poll observation applied: out-of-order events older than
+    # this are recorded in history but do not move the status back.
+    status_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)  # first entered a queue
+    offered_at = models.DateTimeField(null=True, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)  # answered by an agent
+    ended_at = models.DateTimeField(null=True, blank=True)
+    termination_type = models.CharField(max_length=64, blank=True)
+    # Durations as WxCC's search reports them once known (ms), for reports and AHT.
+    queue_duration_ms = models.BigIntegerField(null=True, blank=True)
+    ringing_duration_ms = models.BigIntegerField(null=True, blank=True)
+    connected_duration_ms = models.BigIntegerField(null=True, blank=True)
+    hold_duration_ms = models.BigIntegerField(null=True, blank=True)
+    wrapup_duration_ms = models.BigIntegerField(null=True, blank=True)
+    total_duration_ms = models.BigIntegerField(null=True, blank=True)
+    transfer_count = models.IntegerField(default=0)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEBHOOK)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "wxcc_id"], name="task_unique_per_org")
+        ]
+        indexes = [
+            # Live board: the org's open tasks by queue.
+            models.Index(
+                fields=["organization", "queue", "status"],
+                name="task_live_idx",
+                condition=~Q(status="ended"),
+            ),
+            # Today's metrics and reports: tasks by creation / end time.
+            models.Index(fields=["organization", "created_at"], name="task_created_idx"),
+            models.Index(fields=["organization", "ended_at"], name="task_ended_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"task {self.wxcc_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != TaskStatus.ENDED
+
+
+class TaskTransition(models.Model):
+    """Every state a task was seen in, with when and from where (its history)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="transitions")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices)
+    at = models.DateTimeField()
+    source = models.CharField(max_length=8, choices=Source.choices)
+    event_id = models.CharField(max_length=128, blank=True)
+    queue_wxcc_id = models.CharField(max_length=64, blank=True)
+    agent_wxcc_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["task", "at"], name="task_transition_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at.isoformat()}"
+
+
+class AgentState(models.TextChoices):
+    LOGGED_OUT = "logged_out", "Logged out"
+    AVAILABLE = "available", "Available"
+    IDLE = "idle", "Idle"  # not ready, with an idle code (break, lunch, meeting...)
+    RESERVED = "reserved", "Reserved"  # a contact is ringing
+    CONNECTED = "connected", "Connected"  # on a contact (engaged)
+    WRAPUP = "wrapup", "Wrap-up"
+
+
+class AgentSession(models.Model):
+    """One agent's login session: the current state and when it began."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="sessions")
+    # WxCC's agentSessionId when known (search/activities); webhooks may not carry it.
+    wxcc_session_id = models.CharField(max_length=64, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    state = models.CharField(max_length=16, choices=AgentState.choices)
+    idle_code = models.CharField(max_length=100, blank=True)
+    state_since = models.DateTimeField()
+    # Newest observation applied (events older than this are history only).
+    state_at = models.DateTimeField()
+    login_at = models.DateTimeField()
+    logout_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEBHOOK)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # At most one open session per agent.
+            models.UniqueConstraint(
+                fields=["agent"], condition=Q(logout_at__isnull=True), name="one_open_session"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "state"],
+                name="session_open_idx",
+                condition=Q(logout_at__isnull=True),
+            ),
+            models.Index(fields=["organization", "login_at"], name="session_login_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.state}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.logout_at is None
+
+
+class AgentStateChange(models.Model):
+    """Every state an agent session went through (its history)."""
+
+    session = models.ForeignKey(AgentSession, on_delete=models.CASCADE, related_name="changes")
+    state = models.CharField(max_length=16, choices=AgentState.choices)
+    idle_code = models.CharField(max_length=100, blank=True)
+    at = models.DateTimeField()
+    source = models.CharField(max_length=8, choices=Source.choices)
+    event_id = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["session", "at"], name="agent_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.state} at {self.at.isoformat()}"
+
+
+class RawEvent(models.Model):
+    """A webhook delivery exactly as accepted, stored before we acknowledge it; replayable."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=128)
+    event_type = models.CharField(max_length=64)
+    event_time = models.DateTimeField(null=True, blank=True)
+    body = models.BinaryField()  # the raw bytes, as signed
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.IntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # Redeliveries of one event are the same row: that is the idempotency.
+            models.UniqueConstraint(
+                fields=["organization", "event_id"], name="raw_event_unique_per_org"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], name="raw_event_received_idx"),
+            models.Index(
+                fields=["received_at"],
+                name="raw_event_pending_idx",
+                condition=Q(processed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class SyncStatus(models.Model):
+    """How fresh an org's data is: what the board's stale marker and outage banner read."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="wxcc_sync"
+    )
+    last_poll_started_at = models.DateTimeField(null=True, blank=True)
+    last_poll_ok_at = models.DateTimeField(null=True, blank=True)
+    last_webhook_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)  # a reason, never a token
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.IntegerField(default=0)
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
+    # Set while polling is stopped (disconnected org).
+    paused = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"sync of {self.organization_id}"
