@@ -95,6 +95,9 @@ class Task(models.Model):
     destination = models.CharField(max_length=200, blank=True)
     queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL)
+    # Time of the observation that set queue / agent, so the newest one wins in any order.
+    queue_at = models.DateTimeField(null=True, blank=True)
+    agent_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.NEW)
     # Time of the newest event or poll observation applied: out-of-order events older than
     # this are recorded in history but do not move the status back.

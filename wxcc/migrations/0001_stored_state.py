@@ -77,6 +77,8 @@ class Migration(migrations.Migration):
                 ('direction', models.CharField(blank=True, max_length=16)),
                 ('origin', models.CharField(blank=True, max_length=200)),
                 ('destination', models.CharField(blank=True, max_length=200)),
+                ('queue_at', models.DateTimeField(blank=True, null=True)),
+                ('agent_at', models.DateTimeField(blank=True, null=True)),
                 ('status', models.CharField(choices=[('new', 'New'), ('queued', 'Queued'), ('offered', 'Offered'), ('connected', 'Connected'), ('ended', 'Ended')], default='new', max_length=16)),
                 ('status_at', models.DateTimeField()),
                 ('created_at', models.DateTimeField()),
