@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from oauth.crypto import EncryptedTextField
 from oauth.models import Organization
 
 
@@ -282,3 +283,27 @@ class SyncStatus(models.Model):
 
     def __str__(self) -> str:
         return f"sync of {self.organization_id}"
+
+
+class WebhookSubscription(models.Model):
+    """A WxCC subscription delivering events to us, with the secret that signs them.
+
+    Per the receive-and-verify guide we keep its id, org, secret, API version and resource
+    version; deliveries name the subscription in their `source`.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )
+    wxcc_subscription_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=64)
+    event_types = models.JSONField(default=list)
+    destination_url = models.URLField(max_length=500)
+    secret = EncryptedTextField()
+    api_version = models.CharField(max_length=4, default="v2")
+    resource_version = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=16, default="active")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.wxcc_subscription_id})"
