@@ -12,5 +12,7 @@ urlpatterns = [
     path("readyz", health.readiness, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oauth/", include("oauth.urls")),
+    path("", include("wxcc.urls")),
     path("", include("wallboard.urls")),
 ]

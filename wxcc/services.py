@@ -192,7 +192,11 @@ def apply_agent_observation(
     if session is None:
         last = AgentSession.objects.filter(agent=agent).order_by("-logout_at").first()
         if last is not None and last.logout_at is not None and obs.at <= last.logout_at:
-            # A late event from a session that has already ended: history only.
+            # A late event from a session that has already ended: history, and perhaps an
+            # earlier login time than we knew.
+            if obs.at < last.login_at:
+                last.login_at = obs.at
+                last.save(update_fields=["login_at", "updated_at"])
             _record_agent_change(last, obs, source, event_id)
             return Applied(changed=False)
         if obs.state == AgentState.LOGGED_OUT:
@@ -229,15 +233,24 @@ def apply_agent_observation(
         notify_live_state_changed(org.pk, agents_changed=True)
         return Applied(changed=True)
 
+    if obs.at < session.login_at:
+        earlier = (
+            AgentSession.objects.filter(agent=agent, logout_at__gte=obs.at)
+            .exclude(pk=session.pk)
+            .first()
+        )
+        if earlier is not None:
+            # News of the previous session, arriving late.
+            _record_agent_change(earlier, obs, source, event_id)
+            return Applied(changed=False)
     before = (session.state, session.idle_code, session.team_id, session.logout_at)
-    session.login_at = _min(session.login_at, obs.login_at) or session.login_at
+    # Any news of this session means the agent was logged in by then.
+    session.login_at = _min(session.login_at, obs.login_at or obs.at) or session.login_at
     if obs.session_id and not session.wxcc_session_id:
         session.wxcc_session_id = obs.session_id
     if team is not None and obs.at >= session.state_at:
         session.team = team
     if obs.at >= session.state_at:
-        if obs.state != session.state or obs.idle_code != session.idle_code:
-            session.state_since = obs.at
         session.state, session.idle_code, session.state_at = obs.state, obs.idle_code, obs.at
         session.source = source
         if obs.state == AgentState.LOGGED_OUT:
@@ -246,13 +259,30 @@ def apply_agent_observation(
         # An old logout cannot end a session we have newer news of; WxCC would not send a
         # newer state after a logout of the same session, so this is an earlier session's.
         pass
-    session.save()
     if source == Source.WEBHOOK or before[0] != session.state:
         _record_agent_change(session, obs, source, event_id)
+    session.state_since = _current_state_since(session)
+    session.save()
     changed = before != (session.state, session.idle_code, session.team_id, session.logout_at)
     if changed:
         notify_live_state_changed(org.pk, agents_changed=True)
     return Applied(changed=changed)
+
+
+def _current_state_since(session: AgentSession) -> datetime:
+    """When the current state began: the start of the newest run of history rows in this
+    state. Derived from history, so it does not depend on the order news arrived in."""
+    since = session.state_at
+    for state, idle_code, at in (
+        session.changes.filter(at__lte=session.state_at)
+        .order_by("-at", "-id")
+        .values_list("state", "idle_code", "at")
+        .iterator()
+    ):
+        if (state, idle_code) != (session.state, session.idle_code):
+            break
+        since = at
+    return since
 
 
 def _record_agent_change(
