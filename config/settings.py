@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "oauth.context_processors.organization",
             ],
         },
     },
@@ -124,6 +125,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks; DatabaseScheduler installs these on start. Apps add their own entries here.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "oauth-refresh-expiring-tokens": {
+        "task": "oauth.tasks.refresh_expiring_tokens",
+        "schedule": 600.0,
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -174,6 +182,8 @@ WEBEX_SCOPES = env.list(
     "WEBEX_SCOPES",
     default=["cjp:config_read", "cjp:config_write", "cjp:user", "spark:people_read"],
 )
+# Access tokens (about 12 h) are refreshed by beat when they expire within this many seconds.
+WEBEX_TOKEN_REFRESH_AHEAD_S = env.int("WEBEX_TOKEN_REFRESH_AHEAD_S", default=7200)
 # Overrides every region's API root (the simulator in the demo and in tests).
 WXCC_API_URL = env.str("WXCC_API_URL", default="")
 WXCC_WEBHOOK_SECRET = env.str("WXCC_WEBHOOK_SECRET", default="")

@@ -1,0 +1,133 @@
+"""The authenticated WxCC API client: the only way other apps reach Webex with an org's
+token. They get an `httpx.Client` (or an `httpx.Auth` for transports such as gql's) and never
+see a token.
+
+Each request reads the current token from the database (so every worker sees the newest one),
+refreshes first if it is about to expire, and on a 401 refreshes once (single-flight, see
+`oauth.services.refresh_connection`) and retries once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from oauth import services
+from oauth.exceptions import NotConnected, ReconsentRequired
+from oauth.models import ConnectionStatus, Organization, WebexConnection
+from oauth.regions import api_root
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+# Refresh before sending when the token has less than this left, rather than collect a 401.
+EXPIRY_MARGIN = timedelta(seconds=60)
+USER_AGENT = "wxcc-wallboard/0.1"
+
+__all__ = ["WebexTokenAuth", "wxcc_async_client", "wxcc_auth", "wxcc_client"]
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str = field(repr=False)
+    generation: int
+    expires_at: datetime | None
+
+
+def _current_token(org_id: int) -> _Token:
+    conn = WebexConnection.objects.filter(organization_id=org_id).first()
+    if conn is None or conn.status == ConnectionStatus.DISCONNECTED or not conn.access_token:
+        if conn is not None and conn.status == ConnectionStatus.NEEDS_RECONSENT:
+            raise ReconsentRequired(org_id, conn.last_error or "re-consent pending")
+        raise NotConnected(f"org {org_id} is not connected to Webex")
+    if conn.status == ConnectionStatus.NEEDS_RECONSENT:
+        raise ReconsentRequired(org_id, conn.last_error or "re-consent pending")
+    return _Token(conn.access_token, conn.token_generation, conn.access_token_expires_at)
+
+
+def _usable_token(org: Organization) -> _Token:
+    token = _current_token(org.pk)
+    if token.expires_at is not None and token.expires_at - timezone.now() < EXPIRY_MARGIN:
+        services.refresh_connection(org, seen_generation=token.generation)
+        token = _current_token(org.pk)
+    return token
+
+
+def _refreshed_after_401(org: Organization, rejected: _Token) -> _Token:
+    services.refresh_connection(org, seen_generation=rejected.generation)
+    return _current_token(org.pk)
+
+
+class WebexTokenAuth(httpx.Auth):
+    """Bearer auth with the org's current token; refreshes once on 401 and retries once.
+    Raises NotConnected / ReconsentRequired / TokenRefreshFailed from the request call."""
+
+    requires_request_body = True  # so the retry can resend the body
+
+    def __init__(self, org: Organization) -> None:
+        self.org = org
+
+    def __repr__(self) -> str:
+        return f"WebexTokenAuth(org_id={self.org.pk})"
+
+    @staticmethod
+    def _authorize(request: httpx.Request, token: _Token) -> None:
+        request.headers["Authorization"] = f"Bearer {token.value}"
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        request.read()
+        token = _usable_token(self.org)
+        self._authorize(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        self._authorize(request, _refreshed_after_401(self.org, token))
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        token = await sync_to_async(_usable_token)(self.org)
+        self._authorize(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        self._authorize(request, await sync_to_async(_refreshed_after_401)(self.org, token))
+        yield request
+
+
+def wxcc_auth(org: Organization) -> httpx.Auth:
+    """Auth for any httpx-based transport (e.g. gql's HTTPXTransport(auth=...))."""
+    return WebexTokenAuth(org)
+
+
+def _client_kwargs(org: Organization, httpx_kwargs: dict[str, Any]) -> dict[str, Any]:
+    # Fail fast with a clear exception rather than on the first request.
+    _current_token(org.pk)
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    headers.update(httpx_kwargs.pop("headers", None) or {})
+    return {
+        "base_url": api_root(org.region),
+        "auth": wxcc_auth(org),
+        "timeout": httpx_kwargs.pop("timeout", DEFAULT_TIMEOUT),
+        "headers": headers,
+        **httpx_kwargs,
+    }
+
+
+def wxcc_client(org: Organization, **httpx_kwargs: Any) -> httpx.Client:
+    """An httpx.Client on the org's regional WxCC API root, authenticated as the org.
+    Use as a context manager. Raises NotConnected / ReconsentRequired up front."""
+    return httpx.Client(**_client_kwargs(org, httpx_kwargs))
+
+
+def wxcc_async_client(org: Organization, **httpx_kwargs: Any) -> httpx.AsyncClient:
+    """The async twin of `wxcc_client`; call it from sync code (it reads the database)."""
+    return httpx.AsyncClient(**_client_kwargs(org, httpx_kwargs))
