@@ -190,6 +190,30 @@ WXCC_WEBHOOK_SECRET = env.str("WXCC_WEBHOOK_SECRET", default="")
 WXCC_POLL_INTERVAL_S = env.float("WXCC_POLL_INTERVAL_S", default=10.0)
 WXCC_RAW_EVENT_RETENTION_DAYS = env.int("WXCC_RAW_EVENT_RETENTION_DAYS", default=14)
 WXCC_WEBHOOK_MAX_BODY_BYTES = env.int("WXCC_WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
+# WxCC API client and poller (wxcc.client, wxcc.poller). WxCC allows 300 requests/min per
+# client id (docs/wxcc-contract.md §5); the shared per-org budget stays below it.
+WXCC_REQUESTS_PER_MINUTE = env.int("WXCC_REQUESTS_PER_MINUTE", default=240)
+WXCC_BUDGET_MAX_WAIT_S = env.float("WXCC_BUDGET_MAX_WAIT_S", default=5.0)
+WXCC_DEFAULT_RETRY_AFTER_S = env.float("WXCC_DEFAULT_RETRY_AFTER_S", default=30.0)
+WXCC_HTTP_TIMEOUT_S = env.float("WXCC_HTTP_TIMEOUT_S", default=15.0)
+WXCC_HTTP_MAX_ATTEMPTS = env.int("WXCC_HTTP_MAX_ATTEMPTS", default=3)
+WXCC_RETRY_BASE_S = env.float("WXCC_RETRY_BASE_S", default=0.5)
+WXCC_ACTIVE_TASK_LOOKBACK_H = env.float("WXCC_ACTIVE_TASK_LOOKBACK_H", default=72.0)
+WXCC_ACTIVE_SESSION_LOOKBACK_H = env.float("WXCC_ACTIVE_SESSION_LOOKBACK_H", default=36.0)
+WXCC_STATISTICS_INTERVAL_S = env.float("WXCC_STATISTICS_INTERVAL_S", default=300.0)
+WXCC_POLL_LOCK_TIMEOUT_S = env.float("WXCC_POLL_LOCK_TIMEOUT_S", default=120.0)
+# Search may lag live events: a poll only closes tasks/sessions last seen this long before it.
+WXCC_POLL_SEARCH_LAG_S = env.float("WXCC_POLL_SEARCH_LAG_S", default=10.0)
+CELERY_BEAT_SCHEDULE["wxcc-poll-all-orgs"] = {
+    "task": "wxcc.poll_all_orgs",
+    "schedule": WXCC_POLL_INTERVAL_S,
+    # A tick nobody picked up in time is stale: the next one polls fresher.
+    "options": {"expires": WXCC_POLL_INTERVAL_S},
+}
+CELERY_BEAT_SCHEDULE["wxcc-prune-raw-events"] = {
+    "task": "wxcc.prune_raw_events",
+    "schedule": 3600.0,
+}
 
 # Fernet keys for tokens and secrets at rest; the first encrypts, all decrypt (rotation).
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])

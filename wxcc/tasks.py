@@ -1,4 +1,5 @@
-"""Celery edges of the wxcc app."""
+"""Celery edges of the wxcc app: webhook event processing, the poll fan-out and per-org
+poll, and pruning of processed raw events."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from wxcc import events
+from wxcc import events, poller
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +36,20 @@ def prune_raw_events() -> int:
     deleted = events.prune_raw_events(timezone.now())
     logger.info("event=raw_events_pruned count=%d", deleted)
     return deleted
+
+
+@shared_task(name="wxcc.poll_all_orgs", ignore_result=True)
+def poll_all_orgs() -> int:
+    """Beat, every settings.WXCC_POLL_INTERVAL_S: one poll task per org that is due."""
+    org_ids = poller.orgs_due_for_poll(timezone.now())
+    # A poll nobody picked up within one interval is stale: the next tick polls fresher.
+    expires_s = max(1.0, float(settings.WXCC_POLL_INTERVAL_S))
+    for org_id in org_ids:
+        poll_org.apply_async(args=(org_id,), expires=expires_s)
+    return len(org_ids)
+
+
+@shared_task(name="wxcc.poll_org", ignore_result=True)
+def poll_org(org_id: int) -> dict[str, object]:
+    result = poller.poll_org(org_id)
+    return {"org_id": org_id, "ok": result.ok, "skipped": result.skipped, "error": result.error}
