@@ -121,8 +121,8 @@ class TaskRecord:
 
 @dataclass(frozen=True)
 class AgentSessionRecord:
-    """One `agentSession.agentSessions` row (§2.6). The state comes from Agent Activities:
-    `agentSession.state` is named in a sample only and its values are unconfirmed."""
+    """One `agentSession.agentSessions` row (§2.6). `state` is named in Cisco's samples but
+    its values are unconfirmed, so Agent Activities (confirmed) is preferred for the state."""
 
     session_id: str
     agent: EntityRef
@@ -131,10 +131,11 @@ class AgentSessionRecord:
     started_at: datetime
     ended_at: datetime | None
     is_active: bool
+    state: str = ""
 
     FIELDS = (
-        "agentSessionId agentId agentName teamId teamName siteId siteName startTime endTime "
-        "isActive"
+        "agentSessionId agentId agentName state teamId teamName siteId siteName startTime "
+        "endTime isActive"
     )
 
     @classmethod
@@ -151,6 +152,7 @@ class AgentSessionRecord:
             started_at=started,
             ended_at=from_epoch_ms(raw.get("endTime")),
             is_active=bool(raw.get("isActive")),
+            state=_str(raw.get("state")),
         )
 
 

@@ -13,6 +13,7 @@ the state API's names (Available, Idle, LoggedOut, Reserved, Engaged, EngagedOth
     available -> AVAILABLE   idle / not-responding -> IDLE   ringing / reserved -> RESERVED
     connected / engaged / engagedother / hold / on-hold / consulting / conferencing -> CONNECTED
     wrapup -> WRAPUP         logout / loggedout -> LOGGED_OUT
+(the same table reads agentSession `state`, whose values §2.6 leaves unconfirmed.)
 
 Pure: no ORM, no clock, no network.
 """
@@ -151,20 +152,28 @@ def current_activities(
 def agent_observation(
     session: AgentSessionRecord, activity: AgentActivityRecord | None
 ) -> AgentObservation | None:
-    """An observation of a logged-in agent, or None when no activity says which state they
-    are in (the session alone does not: `agentSession.state` is unconfirmed)."""
-    if activity is None:
-        return None
-    state = agent_state(activity.current_state)
+    """An observation of a logged-in agent. The current activity gives the state and when it
+    began; without one, the session's own `state` is used as of the login (so any webhook
+    news is newer and wins). None when neither names a state we know."""
+    if activity is not None and agent_state(activity.current_state) is not None:
+        state = agent_state(activity.current_state)
+        at = activity.started_at
+        idle_code = activity.idle_code_name
+        task_id = activity.task_id
+    else:
+        state = agent_state(session.state)
+        at = session.started_at
+        idle_code, task_id = "", ""
     if state is None or state == AgentState.LOGGED_OUT:
         return None
+    team = session.team or (activity.team if activity is not None else None)
     return AgentObservation(
-        agent=Ref(session.agent.id, session.agent.name or activity.agent.name),
+        agent=Ref(session.agent.id, session.agent.name),
         state=state,
-        at=activity.started_at,
-        team=_ref(session.team or activity.team),
-        idle_code=activity.idle_code_name if state == AgentState.IDLE else "",
+        at=at,
+        team=_ref(team),
+        idle_code=idle_code if state == AgentState.IDLE else "",
         session_id=session.session_id,
         login_at=session.started_at,
-        task_wxcc_id=activity.task_id if state != AgentState.IDLE else "",
+        task_wxcc_id=task_id if state != AgentState.IDLE else "",
     )
