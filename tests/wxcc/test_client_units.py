@@ -1,0 +1,80 @@
+"""Client pieces that need no server: error bodies, GraphQL literals, back-off, aggregates."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wxcc.client import Enum, _error_details, backoff_s, graphql_literal, sum_queue_groups
+from wxcc.ratelimit import retry_after_seconds
+
+
+def test_a_subscriptions_error_key_is_an_integer_and_is_kept_as_text() -> None:
+    response = httpx.Response(
+        400,
+        json={
+            "trackingId": "NOTIFS_1",
+            "error": {"key": 400, "message": [{"description": "Body is invalid JSON."}]},
+        },
+    )
+    assert _error_details(response) == ("400", ("Body is invalid JSON.",), "NOTIFS_1")
+
+
+def test_a_search_error_key_is_a_string() -> None:
+    response = httpx.Response(
+        403, json={"trackingId": "t", "error": {"key": "403", "message": [{"description": "no"}]}}
+    )
+    assert _error_details(response)[0] == "403"
+
+
+def test_an_error_body_that_is_not_json_gives_no_details() -> None:
+    assert _error_details(httpx.Response(400, text="<html>")) == ("", (), "")
+
+
+def test_graphql_literals_quote_strings_and_leave_enums_bare() -> None:
+    rendered = graphql_literal(
+        {"and": [{"channelType": {"equals": Enum("telephony")}}, {"status": {"equals": "ended"}}],
+         "isActive": {"equals": True}, "createdTime": {"gte": 5}}
+    )  # fmt: skip
+    assert rendered == (
+        '{and: [{channelType: {equals: telephony}}, {status: {equals: "ended"}}], '
+        "isActive: {equals: true}, createdTime: {gte: 5}}"
+    )
+
+
+@given(attempt=st.integers(1, 20), base=st.floats(0.001, 5))
+def test_back_off_stays_between_zero_and_the_capped_exponential(attempt: int, base: float) -> None:
+    assert 0 <= backoff_s(attempt, base, cap_s=10) <= min(10, base * 2 ** (attempt - 1))
+
+
+def test_retry_after_in_seconds_is_honoured_and_a_missing_one_uses_the_default() -> None:
+    assert retry_after_seconds("4", 30) == 4
+    assert retry_after_seconds(None, 30) == 30
+    assert retry_after_seconds("soon", 30) == 30
+
+
+def agg(**values: float) -> list[dict[str, object]]:
+    return [{"name": k, "value": v} for k, v in values.items()]
+
+
+def test_grouped_rows_sum_to_one_total_per_queue() -> None:
+    q = {"id": "q1", "name": "Sales"}
+    rows = [
+        {"lastQueue": q, "isActive": True, "terminationType": None,
+         "aggregation": agg(tasks=2.0, queueMs=10_000.0, maxQueueMs=8_000.0)},
+        {"lastQueue": q, "isActive": False, "terminationType": "abandoned",
+         "aggregation": agg(tasks=1.0, queueMs=30_000.0, maxQueueMs=30_000.0)},
+        {"lastQueue": q, "isActive": False, "terminationType": "normal",
+         "aggregation": agg(tasks=3.0, queueMs=20_000.0, maxQueueMs=9_000.0,
+                            connectedMs=300_000.0, holdMs=30_000.0, wrapupMs=30_000.0)},
+        {"lastQueue": {"id": None}, "isActive": False, "terminationType": "normal",
+         "aggregation": agg(tasks=7.0)},
+    ]  # fmt: skip
+    [total] = sum_queue_groups(rows)
+    assert (total.offered, total.active, total.ended) == (6, 2, 4)
+    assert (total.abandoned, total.handled) == (1, 3)
+    assert total.max_queue_ms == 30_000
+    assert total.avg_queue_ms == pytest.approx(60_000 / 6)
+    assert total.avg_handle_ms == pytest.approx(360_000 / 3)
