@@ -22,7 +22,8 @@ from wxcc.subscriptions import default_destination_url, register_subscription
 class RegisterWebhooksForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.all())
     destination_url = forms.URLField(
-        max_length=500, help_text="Where WxCC delivers events: https://<public host>/webhooks/wxcc/"
+        max_length=500,
+        assume_scheme="https", help_text="Where WxCC delivers events: https://<public host>/webhooks/wxcc/"
     )
 
 

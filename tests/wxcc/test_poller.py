@@ -1,0 +1,189 @@
+"""Polling an org connected to the simulator: state reconciled against /_sim/state, outages,
+429 storms and single-flight. Real PostgreSQL, Redis and HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from oauth.models import Organization
+from tests.fixtures.simulator import RunningSimulator
+from wxcc import poller, ratelimit, snapshots
+from wxcc.models import AgentSession, AgentState, SyncStatus, Task, TaskStatus
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+def open_task_ids(org: Organization) -> set[str]:
+    return set(
+        Task.objects.filter(organization=org)
+        .exclude(status=TaskStatus.ENDED)
+        .values_list("wxcc_id", flat=True)
+    )
+
+
+def logged_in_agent_ids(org: Organization) -> set[str]:
+    return set(
+        AgentSession.objects.filter(organization=org, logout_at__isnull=True).values_list(
+            "agent__wxcc_id", flat=True
+        )
+    )
+
+
+def sim_live(sim: RunningSimulator) -> tuple[set[str], set[str]]:
+    state = sim.state()
+    return (
+        {t["id"] for t in state["liveTasks"]},
+        {a["id"] for a in state["agents"] if a["loggedIn"]},
+    )
+
+
+def inject_long_tasks(sim: RunningSimulator, count: int) -> list[str]:
+    queue_id = sim.state()["queues"][0]["id"]
+    return [sim.inject_task(queue_id, handleSeconds=600)["id"] for _ in range(count)]
+
+
+@pytest.mark.django_db
+def test_a_poll_stores_the_live_tasks_and_logged_in_agents_the_simulator_has(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    inject_long_tasks(live_sim, 3)
+    result = poller.poll_org(sim_org.pk)
+
+    assert result.ok, result
+    live_tasks, logged_in = sim_live(live_sim)
+    assert len(live_tasks) == 3
+    assert open_task_ids(sim_org) == live_tasks
+    assert logged_in
+    assert logged_in_agent_ids(sim_org) == logged_in
+    sync = SyncStatus.objects.get(organization=sim_org)
+    assert sync.last_poll_ok_at is not None
+    assert sync.consecutive_failures == 0
+
+
+@pytest.mark.django_db
+def test_a_poll_stores_each_agents_state_as_the_simulator_reports_it(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    agent = next(a for a in live_sim.state()["agents"] if a["loggedIn"])
+    live_sim.set_agent_state(agent["id"], "Idle", "Lunch")
+    poller.poll_org(sim_org.pk)
+
+    session = AgentSession.objects.get(agent__wxcc_id=agent["id"], logout_at__isnull=True)
+    assert session.state == AgentState.IDLE
+    assert session.idle_code == "Lunch"
+
+
+@pytest.mark.django_db
+def test_a_poll_stores_todays_per_queue_totals_from_one_grouped_query(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    queue_id = live_sim.state()["queues"][0]["id"]
+    inject_long_tasks(live_sim, 2)
+    poller.poll_org(sim_org.pk)
+
+    totals = snapshots.queue_totals(sim_org.pk)
+    assert totals is not None
+    by_queue = {q.queue.id: q for q in totals.queues}
+    assert by_queue[queue_id].offered == 2
+    assert by_queue[queue_id].active == 2
+
+
+@pytest.mark.django_db
+def test_an_outage_marks_the_org_failing_and_the_next_poll_reconciles(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    queue_id = live_sim.state()["queues"][0]["id"]
+    short = live_sim.inject_task(queue_id, handleSeconds=1, wrapupSeconds=0)["id"]
+    inject_long_tasks(live_sim, 1)
+    assert poller.poll_org(sim_org.pk).ok
+    assert short in open_task_ids(sim_org)
+    agent = next(a for a in live_sim.state()["agents"] if a["loggedIn"] and not a["taskId"])
+
+    live_sim.set_fault("outage")
+    failed = poller.poll_org(sim_org.pk)
+    assert failed.error == "WxccUnavailable"
+    sync = SyncStatus.objects.get(organization=sim_org)
+    assert sync.consecutive_failures == 1
+    assert "503" in sync.last_error
+    # While WxCC is down: the short task ends, a new one arrives, an agent logs out.
+    wait_until(lambda: live_sim.task(short)["endedTime"] is not None)
+    arrived = inject_long_tasks(live_sim, 1)[0]
+    live_sim.logout_agent(agent["id"])
+    live_sim.clear_faults()
+
+    assert poller.poll_org(sim_org.pk).ok
+    live_tasks, logged_in = sim_live(live_sim)
+    assert open_task_ids(sim_org) == live_tasks
+    assert arrived in live_tasks
+    assert Task.objects.get(wxcc_id=short).status == TaskStatus.ENDED
+    assert logged_in_agent_ids(sim_org) == logged_in
+    assert agent["id"] not in logged_in
+    sync.refresh_from_db()
+    assert (sync.consecutive_failures, sync.last_error) == (0, "")
+
+
+@pytest.mark.django_db
+def test_a_429_storm_pauses_the_org_until_retry_after_then_polling_recovers(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    live_sim.set_fault("ratelimit", retry_after_s=1)
+    limited = poller.poll_org(sim_org.pk)
+    assert limited.error == "rate_limited"
+    assert limited.requests == 1  # the first 429 stopped the cycle
+    sync = SyncStatus.objects.get(organization=sim_org)
+    assert sync.rate_limited_until is not None
+    assert sync.consecutive_failures == 0  # being slowed down is not an outage
+
+    skipped = poller.poll_org(sim_org.pk)
+    assert skipped.skipped == "rate_limited"
+    assert sim_org.pk not in poller.orgs_due_for_poll(timezone.now())
+
+    live_sim.clear_faults()
+    wait_until(lambda: ratelimit.blocked_until(sim_org.pk, timezone.now()) is None)
+    assert sim_org.pk in poller.orgs_due_for_poll(timezone.now())
+    assert poller.poll_org(sim_org.pk).ok
+    sync.refresh_from_db()
+    assert sync.rate_limited_until is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_poll_of_an_org_runs_at_a_time(live_sim: RunningSimulator, connect_org) -> None:  # type: ignore[no-untyped-def]
+    org = connect_org(live_sim)
+    live_sim.set_fault("slow", delay_s=1.0, remaining=1)
+    results: list[poller.PollResult] = []
+
+    def first_poll() -> None:
+        try:
+            results.append(poller.poll_org(org.pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_poll)
+    thread.start()
+    wait_until(lambda: ratelimit.get_redis().exists(f"wxcc:poll-lock:{org.pk}") == 1)
+    second = poller.poll_org(org.pk)
+    thread.join(timeout=30)
+
+    assert second.skipped == "already_running"
+    assert results[0].ok
+
+
+@pytest.mark.django_db
+def test_a_paused_org_is_neither_polled_nor_due(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    SyncStatus.objects.create(organization=sim_org, paused=True)
+    assert poller.poll_org(sim_org.pk).skipped == "paused"
+    assert sim_org.pk not in poller.orgs_due_for_poll(timezone.now())
