@@ -101,7 +101,7 @@ def get_for_org_or_404(queryset: QuerySet[M], request: HttpRequest, **lookup: An
         raise Http404
     try:
         return queryset.get(organization=org, **lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 

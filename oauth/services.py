@@ -143,9 +143,11 @@ def complete_connect(
     """Finish connecting: exchange the code, learn the org id, store the connection.
     Raises a ConnectFlowError (and stores nothing) when consent was denied, the user is not
     the one who started, Webex refused, or the Webex org is not this org's."""
-    if flow.purpose != Purpose.CONNECT or flow.user_id != request.user.pk:
+    if flow.purpose != Purpose.CONNECT or flow.org_id is None or flow.user_id != request.user.pk:
         raise InvalidState("This reply belongs to a different sign-in. Start again.")
-    org = Organization.objects.get(pk=flow.org_id)
+    org = Organization.objects.filter(pk=flow.org_id).first()
+    if org is None:
+        raise InvalidState("That contact center no longer exists.")
     if error or not code:
         logger.info("event=connect_denied org_id=%s error=%s", org.pk, error[:40] or "no_code")
         raise ConsentDenied(
@@ -356,7 +358,7 @@ def refresh_connection(
                         "event=token_refreshed org_id=%s generation=%s expires_at=%s",
                         org.pk,
                         conn.token_generation,
-                        conn.access_token_expires_at.isoformat(),
+                        grant.access_token_expires_at.isoformat(),
                     )
         if reconsent_reason:
             mark_needs_reconsent(org, reconsent_reason)

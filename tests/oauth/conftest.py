@@ -22,17 +22,17 @@ def _clean_cache() -> None:
 
 @pytest.fixture
 def org(db: None) -> Organization:
-    return OrganizationFactory(name="Acme Support", webex_org_id=None)
+    return OrganizationFactory.create(name="Acme Support", webex_org_id=None)
 
 
 @pytest.fixture
 def admin_membership(org: Organization):  # type: ignore[no-untyped-def]
-    return MembershipFactory(organization=org, admin=True, user__username="alice")
+    return MembershipFactory.create(organization=org, admin=True, user__username="alice")
 
 
 @pytest.fixture
 def supervisor_membership(org: Organization):  # type: ignore[no-untyped-def]
-    return MembershipFactory(organization=org, user__username="sam")
+    return MembershipFactory.create(organization=org, user__username="sam")
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ class Webex:
     def connect(self, client: Client, org: Organization, region: str = "eu2") -> Any:
         started = client.post(reverse("oauth:connect", args=[org.pk]), {"region": region})
         assert started.status_code == 302
-        return client.get(self.consent(started.url))
+        return client.get(self.consent(started["Location"]))
 
     def control(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = httpx.post(f"{self.sim.base_url}/_sim/{path}", json=body or {}, timeout=10)

@@ -33,7 +33,7 @@ def test_an_admin_connects_the_org_and_the_app_can_call_wxcc(
     response = webex.connect(admin_client, org, region="eu2")
 
     assert response.status_code == 302
-    assert response.url == reverse("oauth:org_connection", args=[org.pk])
+    assert response["Location"] == reverse("oauth:org_connection", args=[org.pk])
     org.refresh_from_db()
     assert org.webex_org_id == webex.sim.org_id
     assert org.region == "eu2"
@@ -42,12 +42,14 @@ def test_an_admin_connects_the_org_and_the_app_can_call_wxcc(
     assert conn.connected_by == admin_membership.user
     assert conn.access_token
     assert conn.refresh_token
+    assert conn.access_token_expires_at is not None
+    assert conn.connected_at is not None
     assert conn.access_token_expires_at > conn.connected_at
     assert list(selectors.connected_organizations()) == [org]
     with wxcc_client(org) as client:
         answer = client.get("/v1/event-types", params={"orgId": org.webex_org_id})
     assert answer.status_code == 200
-    page = admin_client.get(response.url).content.decode()
+    page = admin_client.get(response["Location"]).content.decode()
     assert "is connected to Webex Contact Center" in page
     assert conn.access_token not in page
 
@@ -68,11 +70,11 @@ def test_the_authorize_request_carries_a_pkce_challenge_the_simulator_enforces(
     admin_client, org, webex
 ) -> None:  # type: ignore[no-untyped-def]
     started = admin_client.post(reverse("oauth:connect", args=[org.pk]), {"region": "us1"})
-    query = parse_qs(urlsplit(started.url).query)
+    query = parse_qs(urlsplit(started["Location"]).query)
     assert query["code_challenge_method"] == ["S256"]
     # Tamper with the challenge: the code is then bound to a challenge our verifier does not
     # match, so the exchange fails and nothing is stored.
-    tampered = started.url.replace(query["code_challenge"][0], "A" * 43)
+    tampered = started["Location"].replace(query["code_challenge"][0], "A" * 43)
 
     response = admin_client.get(webex.consent(tampered))
 
@@ -84,7 +86,7 @@ def test_a_token_endpoint_error_gets_a_clear_page_and_stores_nothing(
     admin_client, org, webex, settings
 ) -> None:  # type: ignore[no-untyped-def]
     started = admin_client.post(reverse("oauth:connect", args=[org.pk]), {"region": "us1"})
-    callback = webex.consent(started.url)
+    callback = webex.consent(started["Location"])
     settings.WEBEX_CLIENT_SECRET = "wrong-secret"
 
     response = admin_client.get(callback)
@@ -103,7 +105,7 @@ def test_a_callback_replayed_after_a_successful_connect_changes_nothing(
     admin_client, org, webex
 ) -> None:  # type: ignore[no-untyped-def]
     started = admin_client.post(reverse("oauth:connect", args=[org.pk]), {"region": "us1"})
-    callback = webex.consent(started.url)
+    callback = webex.consent(started["Location"])
     admin_client.get(callback)
     generation = WebexConnection.objects.get(organization=org).token_generation
 

@@ -38,7 +38,7 @@ def test_ciphertext_does_not_contain_the_plaintext() -> None:
 
 @pytest.mark.django_db
 def test_tokens_are_stored_encrypted_in_the_database_column() -> None:
-    conn = WebexConnectionFactory(access_token="AT-plain-123", refresh_token="RT-plain-456")
+    conn = WebexConnectionFactory.create(access_token="AT-plain-123", refresh_token="RT-plain-456")
 
     raw_access, raw_refresh = raw_token_columns(conn.pk)
 
@@ -55,7 +55,7 @@ def test_rotation_re_encrypts_every_value_under_the_first_key_so_old_keys_can_go
     settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.TOKEN_ENCRYPTION_KEYS = [OLD_KEY]
-    conn = WebexConnectionFactory(access_token="AT-rotate", refresh_token="RT-rotate")
+    conn = WebexConnectionFactory.create(access_token="AT-rotate", refresh_token="RT-rotate")
     settings.TOKEN_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
     # Both keys decrypt while the rotation is pending.
     assert WebexConnection.objects.get(pk=conn.pk).access_token == "AT-rotate"
@@ -72,7 +72,7 @@ def test_rotation_re_encrypts_every_value_under_the_first_key_so_old_keys_can_go
 @pytest.mark.django_db
 def test_a_value_under_a_removed_key_cannot_be_read(settings) -> None:  # type: ignore[no-untyped-def]
     settings.TOKEN_ENCRYPTION_KEYS = [OLD_KEY]
-    conn = WebexConnectionFactory(access_token="AT-lost")
+    conn = WebexConnectionFactory.create(access_token="AT-lost")
     settings.TOKEN_ENCRYPTION_KEYS = [NEW_KEY]
 
     with pytest.raises(crypto.InvalidToken):

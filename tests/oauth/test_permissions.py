@@ -19,7 +19,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, org) -> None:  
     response = client.get(reverse("oauth:org_connection", args=[org.pk]))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_a_supervisor_cannot_reach_the_connection_page(supervisor_client: Client, org) -> None:  # type: ignore[no-untyped-def]
@@ -28,7 +28,7 @@ def test_a_supervisor_cannot_reach_the_connection_page(supervisor_client: Client
 
 
 def test_a_supervisor_cannot_disconnect_their_org(supervisor_client: Client, org) -> None:  # type: ignore[no-untyped-def]
-    WebexConnectionFactory(organization=org)
+    WebexConnectionFactory.create(organization=org)
 
     response = supervisor_client.post(reverse("oauth:disconnect", args=[org.pk]))
 
@@ -44,8 +44,8 @@ def test_an_admin_sees_their_own_connection_page(admin_client: Client, org) -> N
 
 
 def test_an_admin_of_another_org_gets_404_for_this_orgs_pages(org) -> None:  # type: ignore[no-untyped-def]
-    WebexConnectionFactory(organization=org)
-    other_admin = MembershipFactory(admin=True).user
+    WebexConnectionFactory.create(organization=org)
+    other_admin = MembershipFactory.create(admin=True).user
     client = Client()
     client.force_login(other_admin)
 
@@ -56,8 +56,8 @@ def test_an_admin_of_another_org_gets_404_for_this_orgs_pages(org) -> None:  # t
 
 
 def test_a_row_of_another_org_is_a_404_through_the_scoped_lookup(admin_membership) -> None:  # type: ignore[no-untyped-def]
-    mine = WebexConnectionFactory(organization=admin_membership.organization)
-    theirs = WebexConnectionFactory()
+    mine = WebexConnectionFactory.create(organization=admin_membership.organization)
+    theirs = WebexConnectionFactory.create()
     request = RequestFactory().get("/")
     request.user = admin_membership.user
 
@@ -70,13 +70,15 @@ def test_a_row_of_another_org_is_a_404_through_the_scoped_lookup(admin_membershi
 def test_a_user_without_membership_is_forbidden(client: Client) -> None:
     from tests.fixtures.factories import UserFactory
 
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
 
     assert client.get(reverse("oauth:connection")).status_code == 403
 
 
 def test_the_connection_page_never_renders_tokens(admin_client: Client, org) -> None:  # type: ignore[no-untyped-def]
-    WebexConnectionFactory(organization=org, access_token="AT-never-shown", refresh_token="RT-x")
+    WebexConnectionFactory.create(
+        organization=org, access_token="AT-never-shown", refresh_token="RT-x"
+    )
 
     page = admin_client.get(reverse("oauth:org_connection", args=[org.pk])).content.decode()
 
@@ -88,8 +90,10 @@ def test_the_connection_page_never_renders_tokens(admin_client: Client, org) -> 
 def test_the_django_admin_never_renders_tokens(org) -> None:  # type: ignore[no-untyped-def]
     from tests.fixtures.factories import UserFactory
 
-    conn = WebexConnectionFactory(organization=org, access_token="AT-admin", refresh_token="RT-adm")
-    staff = UserFactory(is_staff=True, is_superuser=True)
+    conn = WebexConnectionFactory.create(
+        organization=org, access_token="AT-admin", refresh_token="RT-adm"
+    )
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(staff)
 

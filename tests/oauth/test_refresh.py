@@ -157,7 +157,7 @@ def test_two_pollers_meeting_a_401_together_both_succeed_after_one_refresh(
 def test_an_expired_refresh_token_flags_the_org_emails_its_admins_and_raises_cleanly(
     org, admin_membership, connected
 ) -> None:  # type: ignore[no-untyped-def]
-    supervisor = MembershipFactory(organization=org)
+    supervisor = MembershipFactory.create(organization=org)
     connected(refresh_token_ttl_s=1, access_token_ttl_s=1)
     time.sleep(1.2)
 
@@ -195,7 +195,7 @@ def test_a_refresh_token_revoked_at_webex_flags_the_org_once(
 
 
 def test_an_org_needing_reconsent_shows_a_banner_not_an_error(org, admin_client) -> None:  # type: ignore[no-untyped-def]
-    WebexConnectionFactory(
+    WebexConnectionFactory.create(
         organization=org, status=ConnectionStatus.NEEDS_RECONSENT, access_token="", refresh_token=""
     )
 
@@ -210,7 +210,7 @@ def test_an_org_needing_reconsent_shows_a_banner_not_an_error(org, admin_client)
 
 
 def test_a_connected_org_shows_no_banner(org) -> None:  # type: ignore[no-untyped-def]
-    WebexConnectionFactory(organization=org)
+    WebexConnectionFactory.create(organization=org)
 
     assert "Webex connection lost" not in render_to_string(
         "oauth/_reconsent_banner.html", {"organization": org}
@@ -236,7 +236,7 @@ def test_a_webex_outage_during_refresh_keeps_the_tokens_and_reports_a_transient_
 
 def test_the_scheduled_refresh_renews_only_tokens_expiring_soon(org, connected) -> None:  # type: ignore[no-untyped-def]
     connected(access_token_ttl_s=3600)  # within the default two-hour window
-    not_due = WebexConnectionFactory(organization=OrganizationFactory())
+    not_due = WebexConnectionFactory.create(organization=OrganizationFactory.create())
     due_generation = connection_of(org).token_generation
 
     counts = refresh_expiring_tokens()
@@ -244,6 +244,7 @@ def test_the_scheduled_refresh_renews_only_tokens_expiring_soon(org, connected) 
     assert counts == {"ok": 1, "needs_reconsent": 0, "failed": 0}
     refreshed = connection_of(org)
     assert refreshed.token_generation == due_generation + 1
+    assert refreshed.access_token_expires_at is not None
     assert refreshed.access_token_expires_at > timezone.now() + timedelta(minutes=59)
     not_due.refresh_from_db()
     assert not_due.token_generation == 1
