@@ -201,7 +201,7 @@ WXCC_RETRY_BASE_S = env.float("WXCC_RETRY_BASE_S", default=0.5)
 WXCC_ACTIVE_TASK_LOOKBACK_H = env.float("WXCC_ACTIVE_TASK_LOOKBACK_H", default=72.0)
 WXCC_ACTIVE_SESSION_LOOKBACK_H = env.float("WXCC_ACTIVE_SESSION_LOOKBACK_H", default=36.0)
 WXCC_STATISTICS_INTERVAL_S = env.float("WXCC_STATISTICS_INTERVAL_S", default=300.0)
-WXCC_POLL_LOCK_TIMEOUT_S = env.float("WXCC_POLL_LOCK_TIMEOUT_S", default=120.0)
+WXCC_POLL_LOCK_TIMEOUT_S = env.float("WXCC_POLL_LOCK_TIMEOUT_S", default=180.0)
 # Search may lag live events: a poll only closes tasks/sessions last seen this long before it.
 WXCC_POLL_SEARCH_LAG_S = env.float("WXCC_POLL_SEARCH_LAG_S", default=10.0)
 CELERY_BEAT_SCHEDULE["wxcc-poll-all-orgs"] = {

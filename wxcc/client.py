@@ -17,7 +17,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -52,11 +52,17 @@ from wxcc.api_types import (
     TaskRecord,
     to_epoch_ms,
 )
-from wxcc.exceptions import WxccBadRequest, WxccRateLimited, WxccUnavailable
+from wxcc.exceptions import (
+    WxccBadRequest,
+    WxccRateLimited,
+    WxccUnavailable,
+    WxccUnexpectedAnswer,
+)
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # Agent Activities: pageSize 1..1000 (§3.3); statistics windows must stay under 24 h.
 ACTIVITIES_PAGE_SIZE = 1000
@@ -109,7 +115,8 @@ def _error_details(response: httpx.Response) -> tuple[str, tuple[str, ...], str]
     if not isinstance(body, dict):
         return "", (), ""
     error = body.get("error")
-    key, descriptions = "", ()
+    key = ""
+    descriptions: tuple[str, ...] = ()
     if isinstance(error, dict):
         raw_key = error.get("key")
         key = "" if raw_key is None or isinstance(raw_key, bool) else str(raw_key)
@@ -123,6 +130,24 @@ def _error_details(response: httpx.Response) -> tuple[str, tuple[str, ...], str]
             str(e.get("message", ""))[:200] for e in body["errors"] if isinstance(e, dict)
         )
     return key, descriptions, str(body.get("trackingId") or "")
+
+
+def parse_all(parse: Callable[[dict[str, Any]], R], rows: Iterable[dict[str, Any]]) -> list[R]:
+    """Parse every row, turning a malformed one into `WxccUnexpectedAnswer`."""
+    try:
+        return [parse(row) for row in rows]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WxccUnexpectedAnswer(f"unreadable record: {type(exc).__name__}: {exc}") from None
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        raise WxccUnexpectedAnswer(f"HTTP {response.status_code} body is not JSON") from None
+    if not isinstance(body, dict):
+        raise WxccUnexpectedAnswer(f"HTTP {response.status_code} body is not a JSON object")
+    return body
 
 
 class WxccClient:
@@ -261,8 +286,7 @@ class WxccClient:
         return self._with_retries(what, attempt_once)
 
     def _rest_data(self, path: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        body = self._rest("GET", path, params=params).json()
-        data = body.get("data") if isinstance(body, dict) else None
+        data = _json(self._rest("GET", path, params=params)).get("data")
         return [item for item in data or [] if isinstance(item, dict)]
 
     # --- GraphQL -------------------------------------------------------------------------
@@ -350,10 +374,9 @@ class WxccClient:
             f" tasks {{ {TaskRecord.FIELDS} }} pageInfo {{ hasNextPage endCursor }} }} }}"
         )
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(end)}
-        return [
-            TaskRecord.parse(row)
-            for row in self._paginate("taskDetails", "tasks", document, variables)
-        ]
+        return parse_all(
+            TaskRecord.parse, self._paginate("taskDetails", "tasks", document, variables)
+        )
 
     def active_tasks(self, now: datetime) -> list[TaskRecord]:
         """Tasks still open at `now`, created within settings.WXCC_ACTIVE_TASK_LOOKBACK_H."""
@@ -371,10 +394,8 @@ class WxccClient:
             " pageInfo { hasNextPage endCursor } } }"
         )
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(now)}
-        return [
-            AgentSessionRecord.parse(row)
-            for row in self._paginate("agentSession", "agentSessions", document, variables)
-        ]
+        rows = self._paginate("agentSession", "agentSessions", document, variables)
+        return parse_all(AgentSessionRecord.parse, rows)
 
     def queue_aggregates_today(self, start: datetime, now: datetime) -> list[QueueAggregate]:
         """Per-queue totals of tasks created in [start, now): ONE grouped aggregation query
@@ -404,13 +425,13 @@ class WxccClient:
         self, start: datetime, end: datetime, interval_min: int = 15
     ) -> list[QueueStatistics]:
         params = _stats_window(start, end, interval_min)
-        return [QueueStatistics.parse(r) for r in self._rest_data("/v1/queues/statistics", params)]
+        return parse_all(QueueStatistics.parse, self._rest_data("/v1/queues/statistics", params))
 
     def agent_statistics(
         self, start: datetime, end: datetime, interval_min: int = 15
     ) -> list[AgentStatistics]:
         params = _stats_window(start, end, interval_min)
-        return [AgentStatistics.parse(r) for r in self._rest_data("/v1/agents/statistics", params)]
+        return parse_all(AgentStatistics.parse, self._rest_data("/v1/agents/statistics", params))
 
     def agent_activities(
         self, start: datetime, end: datetime, *, page_size: int = ACTIVITIES_PAGE_SIZE
@@ -428,7 +449,7 @@ class WxccClient:
                 "page": page,
             }
             items = self._rest_data("/v1/agents/activities", params)
-            records.extend(AgentActivityRecord.parse(item) for item in items)
+            records.extend(parse_all(AgentActivityRecord.parse, items))
             if len(items) < page_size:
                 return records
         raise WxccUnavailable("agent activities exceeded the page limit")
@@ -436,12 +457,15 @@ class WxccClient:
     # --- subscriptions (V2, §1.2) ----------------------------------------------------------
 
     def list_event_types(self) -> list[str]:
-        body = self._rest("GET", "/v2/event-types").json()
-        return [str(e["name"]) for e in body.get("data") or [] if isinstance(e, dict)]
+        body = _json(self._rest("GET", "/v2/event-types"))
+        return [
+            str(e["name"]) for e in body.get("data") or [] if isinstance(e, dict) and "name" in e
+        ]
 
     def list_subscriptions(self) -> list[Subscription]:
-        body = self._rest("GET", "/v2/subscriptions").json()
-        return [Subscription.parse(s) for s in body.get("data") or [] if isinstance(s, dict)]
+        body = _json(self._rest("GET", "/v2/subscriptions"))
+        items = [s for s in body.get("data") or [] if isinstance(s, dict)]
+        return parse_all(Subscription.parse, items)
 
     def create_subscription(
         self,
@@ -463,7 +487,7 @@ class WxccClient:
             "resourceVersion": resource_version,
         }
         response = self._rest("POST", "/v2/subscriptions", body=body)
-        return Subscription.parse(response.json()["data"])
+        return parse_all(Subscription.parse, [_json(response).get("data") or {}])[0]
 
     def update_subscription(
         self, subscription_id: str, *, resource_version: str, **fields: Any
@@ -471,7 +495,7 @@ class WxccClient:
         """PATCH: `fields` in WxCC's names (eventTypes, destinationUrl, secret, status…)."""
         body = {"resourceVersion": resource_version, "orgId": self.org_id, **fields}
         response = self._rest("PATCH", f"/v2/subscriptions/{subscription_id}", body=body)
-        return Subscription.parse(response.json()["data"])
+        return parse_all(Subscription.parse, [_json(response).get("data") or {}])[0]
 
     def delete_subscription(self, subscription_id: str) -> None:
         self._rest("DELETE", f"/v2/subscriptions/{subscription_id}")

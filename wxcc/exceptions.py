@@ -24,6 +24,10 @@ class WxccUnavailable(WxccError):
     """5xx answers or network errors that outlasted our retries."""
 
 
+class WxccUnexpectedAnswer(WxccError):
+    """WxCC answered 2xx with a body we cannot read (not JSON, or missing required fields)."""
+
+
 class WxccBadRequest(WxccError):
     """A 4xx other than 429 (and a 401 that survived the token refresh), or GraphQL errors.
 

@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wxcc.client import Enum, _error_details, backoff_s, graphql_literal, sum_queue_groups
+from wxcc.api_types import TaskRecord
+from wxcc.client import (
+    Enum,
+    _error_details,
+    backoff_s,
+    graphql_literal,
+    parse_all,
+    sum_queue_groups,
+)
+from wxcc.exceptions import WxccUnexpectedAnswer
 from wxcc.ratelimit import retry_after_seconds
 
 
@@ -78,3 +87,8 @@ def test_grouped_rows_sum_to_one_total_per_queue() -> None:
     assert total.max_queue_ms == 30_000
     assert total.avg_queue_ms == pytest.approx(60_000 / 6)
     assert total.avg_handle_ms == pytest.approx(360_000 / 3)
+
+
+def test_a_malformed_record_is_an_unexpected_answer_not_a_crash() -> None:
+    with pytest.raises(WxccUnexpectedAnswer):
+        parse_all(TaskRecord.parse, [{"id": "t1", "status": "parked"}])  # no createdTime
