@@ -5,7 +5,7 @@ correction). Only one poll per org runs at a time (a Redis lock); the outcome is
 
 Requests per cycle: active tasks (taskDetails, 1 page per 100), active sessions (agentSession,
 1 per 100), agent activities (REST, 1 per 1000), today's per-queue totals (one grouped
-aggregation); plus queue statistics every settings.WXCC_STATISTICS_INTERVAL_S.
+aggregation); plus queue and agent statistics every settings.WXCC_STATISTICS_INTERVAL_S.
 """
 
 from __future__ import annotations
@@ -199,21 +199,25 @@ def _fetch_and_reconcile(org: Organization, client: WxccClient, clock: Clock) ->
 
 
 def _maybe_fetch_statistics(org: Organization, client: WxccClient, now: datetime) -> None:
-    """Queue statistics (REST, 15-minute intervals) at most every WXCC_STATISTICS_INTERVAL_S.
-    Optional: Cisco deprecates these APIs, so a 4xx is logged and the poll goes on."""
-    previous = snapshots.queue_statistics(org.pk)
+    """Queue and agent statistics (REST, 15-minute intervals) at most every
+    WXCC_STATISTICS_INTERVAL_S. Optional: Cisco deprecates these APIs (EOL 31 Mar 2027), so
+    a 4xx is logged and the poll goes on with empty statistics."""
     interval_s = float(settings.WXCC_STATISTICS_INTERVAL_S)
     if interval_s <= 0:
         return
+    previous = snapshots.statistics(org.pk)
     if previous is not None and (now - previous.as_of).total_seconds() < interval_s:
         return
+    day_start = org_day_start(org, now)
     try:
-        intervals = client.queue_statistics(org_day_start(org, now), now)
+        queues = client.queue_statistics(day_start, now)
+        agents = client.agent_statistics(day_start, now)
     except WxccBadRequest as exc:
         logger.info("event=wxcc_statistics_unavailable org_id=%s reason=%s", org.pk, exc)
-        intervals = []
-    snapshots.store_queue_statistics(
-        org.pk, snapshots.QueueStatisticsSnapshot(as_of=now, intervals=tuple(intervals))
+        queues, agents = [], []
+    snapshots.store_statistics(
+        org.pk,
+        snapshots.StatisticsSnapshot(as_of=now, queues=tuple(queues), agents=tuple(agents)),
     )
 
 

@@ -1,8 +1,8 @@
 """Per-org API aggregates the poller keeps in the cache (Redis) for boards to read.
 
-Today's per-queue totals come from one grouped search every poll; the REST queue statistics
-(15-minute intervals, deprecated by Cisco) every settings.WXCC_STATISTICS_INTERVAL_S. Both are
-derived data, rebuilt by the next poll, so they live in the cache rather than the database.
+Today's per-queue totals come from one grouped search every poll; the REST queue and agent
+statistics (15-minute intervals, deprecated by Cisco) every WXCC_STATISTICS_INTERVAL_S.
+Both are derived data, rebuilt by the next poll, so they live in the cache, not the database.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 
-from wxcc.api_types import QueueAggregate, QueueStatistics
+from wxcc.api_types import AgentStatistics, QueueAggregate, QueueStatistics
 
 _TTL_S = 24 * 3600
 
@@ -25,9 +25,12 @@ class QueueTotalsSnapshot:
 
 
 @dataclass(frozen=True)
-class QueueStatisticsSnapshot:
+class StatisticsSnapshot:
+    """Today's REST statistics in 15-minute intervals (empty when the API refused them)."""
+
     as_of: datetime
-    intervals: tuple[QueueStatistics, ...]
+    queues: tuple[QueueStatistics, ...]
+    agents: tuple[AgentStatistics, ...]
 
 
 def _totals_key(org_id: int) -> str:
@@ -35,7 +38,7 @@ def _totals_key(org_id: int) -> str:
 
 
 def _statistics_key(org_id: int) -> str:
-    return f"wxcc:queue-statistics:{org_id}"
+    return f"wxcc:statistics:{org_id}"
 
 
 def store_queue_totals(org_id: int, snapshot: QueueTotalsSnapshot) -> None:
@@ -48,10 +51,11 @@ def queue_totals(org_id: int) -> QueueTotalsSnapshot | None:
     return value if isinstance(value, QueueTotalsSnapshot) else None
 
 
-def store_queue_statistics(org_id: int, snapshot: QueueStatisticsSnapshot) -> None:
+def store_statistics(org_id: int, snapshot: StatisticsSnapshot) -> None:
     cache.set(_statistics_key(org_id), snapshot, _TTL_S)
 
 
-def queue_statistics(org_id: int) -> QueueStatisticsSnapshot | None:
+def statistics(org_id: int) -> StatisticsSnapshot | None:
+    """The newest queue and agent statistics for today, or None before the first fetch."""
     value = cache.get(_statistics_key(org_id))
-    return value if isinstance(value, QueueStatisticsSnapshot) else None
+    return value if isinstance(value, StatisticsSnapshot) else None

@@ -187,3 +187,18 @@ def test_a_paused_org_is_neither_polled_nor_due(
     SyncStatus.objects.create(organization=sim_org, paused=True)
     assert poller.poll_org(sim_org.pk).skipped == "paused"
     assert sim_org.pk not in poller.orgs_due_for_poll(timezone.now())
+
+
+@pytest.mark.django_db
+def test_a_poll_cycle_makes_four_requests_and_statistics_only_every_statistics_interval(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    inject_long_tasks(live_sim, 2)
+    first = poller.poll_org(sim_org.pk)
+    second = poller.poll_org(sim_org.pk)
+
+    # Live tasks, agent sessions, agent activities, per-queue totals; + 2 statistics calls.
+    assert (first.requests, second.requests) == (6, 4)
+    stats = snapshots.statistics(sim_org.pk)
+    assert stats is not None
+    assert stats.agents
