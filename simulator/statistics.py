@@ -186,6 +186,18 @@ def _clip(activity: Activity, start_ms: int, end_ms: int, now_ms: int) -> int:
     return max(0, min(a_end, end_ms) - max(activity.start_ms, start_ms))
 
 
+def _buckets_overlapping(window: StatsWindow, activity: Activity, now_ms: int) -> range:
+    end_ms = activity.end_ms if activity.end_ms is not None else now_ms
+    first = max(window.from_ms, activity.start_ms)
+    last = min(window.to_ms, end_ms)
+    if last <= first:
+        return range(0)
+    first_bucket = (
+        window.from_ms + (first - window.from_ms) // window.interval_ms * window.interval_ms
+    )
+    return range(first_bucket, last, window.interval_ms)
+
+
 def agent_statistics(model: TrafficModel, params: dict[str, str]) -> dict[str, Any]:
     """`GET /v1/agents/statistics`: per agent per interval, channel-level counters."""
     window = parse_window(params, model.now_ms, AGENT_MAX_RANGE_MS, STATS_INTERVALS_MIN)
@@ -227,7 +239,7 @@ def agent_statistics(model: TrafficModel, params: dict[str, str]) -> dict[str, A
             {topology.queue(q).channel_type for q in topology.team(session.team_id).queue_ids}
         )
         for activity in session.activities:
-            for bucket in window.buckets():
+            for bucket in _buckets_overlapping(window, activity, now_ms):
                 clipped = _clip(activity, bucket, bucket + window.interval_ms, now_ms)
                 if not clipped:
                     continue

@@ -1,0 +1,205 @@
+"""Subscriptions (V1 and V2) and webhook delivery: envelope, signature, versions, retries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+
+from tests.fixtures.simulator import RunningSimulator, WebhookReceiver
+
+SECRET = "a-subscription-secret-of-32-or-more-chars"
+TASK_EVENTS = ["task:new", "task:parked", "task:connect", "task:connected", "task:ended"]
+
+
+def _subscribe(sim: RunningSimulator, url: str, version: int = 1, **extra: object) -> dict:
+    body = {"name": "test subscription", "eventTypes": TASK_EVENTS, "destinationUrl": url}
+    body.update(extra)
+    response = sim.api("POST", f"/v{version}/subscriptions", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["data"]
+
+
+@pytest.fixture
+def quiet_sim(make_simulator) -> RunningSimulator:
+    sim = make_simulator(history_days=0)
+    sim.pause()
+    sim.quiet()
+    return sim
+
+
+def test_subscription_crud_with_documented_statuses(simulator: RunningSimulator):
+    created = _subscribe(simulator, "https://example.com/hooks", secret=SECRET)
+    path = f"/v1/subscriptions/{created['id']}"
+
+    listed = simulator.api("GET", "/v1/subscriptions").json()
+    patched = simulator.api("PATCH", path, json={"status": "inactive"})
+    fetched = simulator.api("GET", path).json()["data"]
+    deleted = simulator.api("DELETE", path)
+
+    assert "secret" not in created
+    assert created["id"] in [s["id"] for s in listed["data"]]
+    assert patched.status_code == 200
+    assert fetched["status"] == "inactive"
+    assert deleted.status_code == 204
+    assert simulator.api("GET", path).status_code == 404
+
+
+def test_v1_and_v2_subscriptions_see_only_their_own(simulator: RunningSimulator):
+    v2 = _subscribe(simulator, "https://example.com/v2", version=2, resourceVersion="task:1.0.0")
+
+    assert simulator.api("GET", f"/v1/subscriptions/{v2['id']}").status_code == 404
+    assert v2["id"] not in [
+        s["id"] for s in simulator.api("GET", "/v1/subscriptions").json()["data"]
+    ]
+    assert v2["resourceVersion"] == "task:1.0.0"
+    simulator.api("DELETE", f"/v2/subscriptions/{v2['id']}")
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"name": "abc", "eventTypes": ["task:new"], "destinationUrl": "https://x.io/"}, "name"),
+        ({"name": "valid", "eventTypes": [], "destinationUrl": "https://x.io/"}, "eventTypes"),
+        (
+            {"name": "valid", "eventTypes": ["task:nope"], "destinationUrl": "https://x.io/"},
+            "task:nope",
+        ),
+        (
+            {"name": "valid", "eventTypes": ["task:new"], "destinationUrl": "ftp://x.io/"},
+            "destinationUrl",
+        ),
+        (
+            {
+                "name": "valid",
+                "eventTypes": ["task:new"],
+                "destinationUrl": "https://x.io/",
+                "secret": "short",
+            },
+            "secret",
+        ),
+    ],
+)
+def test_invalid_subscription_is_a_400_error_result(
+    simulator: RunningSimulator, body: dict, problem: str
+):
+    response = simulator.api("POST", "/v1/subscriptions", json=body)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["key"] == 400, "the Subscriptions API's key is an integer"
+    assert problem in error["message"][0]["description"]
+
+
+def test_v2_subscription_requires_a_resource_version(simulator: RunningSimulator):
+    response = simulator.api(
+        "POST",
+        "/v2/subscriptions",
+        json={"name": "valid", "eventTypes": ["task:new"], "destinationUrl": "https://x.io/"},
+    )
+
+    assert response.status_code == 400
+
+
+def test_event_types_list_the_emitted_events(simulator: RunningSimulator):
+    v1 = simulator.api("GET", "/v1/event-types").json()
+    v2 = simulator.api("GET", "/v2/event-types").json()
+
+    names = {e["name"] for e in v1["data"]}
+    assert set(TASK_EVENTS) | {"agent:login", "agent:logout", "agent:state_change"} <= names
+    assert {"name": "agent:login", "resource": "agent", "action": "login"} in v1["data"]
+    assert {"resource": "task", "version": "1.0.0"} in v2["meta"]["resourceVersionList"]
+
+
+def test_a_task_is_announced_new_connect_connected_ended_in_the_v1_envelope(
+    quiet_sim: RunningSimulator, webhook_receiver: WebhookReceiver
+):
+    subscription = _subscribe(quiet_sim, webhook_receiver.url, secret=SECRET)
+    queue = quiet_sim.state()["queues"][0]
+    task = quiet_sim.inject_task(queue["id"], handleSeconds=30, wrapupSeconds=5)
+    quiet_sim.step(120)
+
+    events = webhook_receiver.wait_for(lambda e: any(x["type"] == "task:ended" for x in e))
+
+    mine = [e for e in events if e["data"]["taskId"] == task["id"]]
+    assert [e["type"] for e in mine] == ["task:new", "task:connect", "task:connected", "task:ended"]
+    envelope = mine[0]
+    assert set(envelope) == {
+        "id", "specversion", "type", "source", "comciscoorgid", "datacontenttype", "data",
+    }  # fmt: skip
+    assert envelope["specversion"] == "1.0"
+    assert envelope["source"] == f"/com/cisco/wxcc/{subscription['id']}"
+    assert envelope["comciscoorgid"] == quiet_sim.org_id
+    assert envelope["datacontenttype"] == "application/json"
+    assert envelope["data"]["direction"] == "INBOUND"
+    assert envelope["data"]["queueId"] == queue["id"]
+    assert mine[-1]["data"]["terminatingParty"] == "Customer"
+    for hook in webhook_receiver.received:
+        expected = hmac.new(SECRET.encode(), hook.body, hashlib.sha256).hexdigest()
+        assert hook.headers["x-webexcc-signature"] == expected
+        assert "x-webexcc-timestamp" not in hook.headers
+
+
+def test_v2_deliveries_carry_timestamp_and_version(
+    quiet_sim: RunningSimulator, webhook_receiver: WebhookReceiver
+):
+    _subscribe(
+        quiet_sim,
+        webhook_receiver.url,
+        version=2,
+        secret=SECRET,
+        eventTypes=["task:new"],
+        resourceVersion="task:1.0.0",
+    )
+    quiet_sim.inject_task(quiet_sim.state()["queues"][0]["id"])
+
+    event = webhook_receiver.wait_for(lambda e: len(e) >= 1)[0]
+
+    hook = webhook_receiver.received[0]
+    assert event["comciscotimestamp"] == hook.headers["x-webexcc-timestamp"]
+    assert event["comciscotimestamp"] == str(event["data"]["createdTime"])
+    assert hook.headers["x-webexcc-webhook-version"] == "task:1.0.0"
+
+
+def test_without_a_secret_there_is_no_signature(
+    quiet_sim: RunningSimulator, webhook_receiver: WebhookReceiver
+):
+    _subscribe(quiet_sim, webhook_receiver.url, eventTypes=["task:new"])
+    quiet_sim.inject_task(quiet_sim.state()["queues"][0]["id"])
+
+    webhook_receiver.wait_for(lambda e: len(e) >= 1)
+
+    assert "x-webexcc-signature" not in webhook_receiver.received[0].headers
+
+
+def test_failed_deliveries_are_retried_with_back_off(
+    quiet_sim: RunningSimulator, webhook_receiver: WebhookReceiver
+):
+    _subscribe(quiet_sim, webhook_receiver.url, secret=SECRET, eventTypes=["task:new"])
+    webhook_receiver.fail_next = 2
+    quiet_sim.inject_task(quiet_sim.state()["queues"][0]["id"])
+
+    webhook_receiver.wait_for(lambda e: len(e) == 1)
+
+    attempts = [d for d in quiet_sim.deliveries()["deliveries"] if d["type"] == "task:new"]
+    assert [(d["attempt"], d["status"], d["ok"]) for d in attempts] == [
+        (1, 500, False),
+        (2, 500, False),
+        (3, 202, True),
+    ]
+    assert attempts[1]["eventId"] == attempts[0]["eventId"], "a retry is the same event"
+
+
+def test_agent_logout_is_announced(quiet_sim: RunningSimulator, webhook_receiver: WebhookReceiver):
+    _subscribe(quiet_sim, webhook_receiver.url, eventTypes=["agent:logout"])
+    agent = next(
+        a for a in quiet_sim.state()["agents"] if a["loggedIn"] and a["state"] == "Available"
+    )
+
+    assert quiet_sim.logout_agent(agent["id"]) == {"loggedOut": True, "pending": False}
+
+    event = webhook_receiver.wait_for(lambda e: len(e) >= 1)[0]
+    assert event["type"] == "agent:logout"
+    assert event["data"]["agentId"] == agent["id"]
+    assert event["data"]["teamId"] == agent["teamId"]
