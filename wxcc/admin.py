@@ -23,7 +23,8 @@ class RegisterWebhooksForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.all())
     destination_url = forms.URLField(
         max_length=500,
-        assume_scheme="https", help_text="Where WxCC delivers events: https://<public host>/webhooks/wxcc/"
+        assume_scheme="https",
+        help_text="Where WxCC delivers events: https://<public host>/webhooks/wxcc/",
     )
 
 

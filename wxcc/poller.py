@@ -11,25 +11,34 @@ aggregation); plus queue and agent statistics every settings.WXCC_STATISTICS_INT
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 from redis.exceptions import LockError
 
 from oauth.exceptions import OAuthError
 from oauth.models import Organization
 from wxcc import mapping, ratelimit, services, snapshots
+from wxcc.api_types import AgentActivityRecord
 from wxcc.client import WxccClient
 from wxcc.exceptions import WxccBadRequest, WxccError, WxccRateLimited
 from wxcc.models import Source, SyncStatus
+from wxcc.observations import Ref
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+# A webhook for the same task or agent may be applied at the same moment: the loser meets a
+# unique constraint or a lock timeout; applying again a moment later is clean (idempotent).
+_APPLY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -162,7 +171,7 @@ def _fetch_and_reconcile(org: Organization, client: WxccClient, clock: Clock) ->
     # Fetch everything first: a failure half-way must not close what it did not see.
     tasks = client.active_tasks(now)
     sessions = client.active_agent_sessions(now)
-    activities = []
+    activities: list[AgentActivityRecord] = []
     if sessions:
         earliest = min(s.started_at for s in sessions)
         activities = client.agent_activities(
@@ -173,18 +182,20 @@ def _fetch_and_reconcile(org: Organization, client: WxccClient, clock: Clock) ->
     _maybe_fetch_statistics(org, client, now)
 
     for record in tasks:
-        services.apply_task_observation(org, mapping.task_observation(record, now), Source.POLL)
-    closed_tasks = services.close_vanished_tasks(org, {t.id for t in tasks}, as_of)
+        observation = mapping.task_observation(record, now)
+        _apply(services.apply_task_observation, org, observation, Source.POLL)
+    closed_tasks = _apply(services.close_vanished_tasks, org, {t.id for t in tasks}, as_of)
 
     current = mapping.current_activities(activities)
     for session in sessions:
-        observation = mapping.agent_observation(session, current.get(session.agent.id))
-        if observation is not None:
-            services.apply_agent_observation(org, observation, Source.POLL)
-    closed_sessions = services.close_vanished_sessions(org, {s.agent.id for s in sessions}, as_of)
+        agent_obs = mapping.agent_observation(session, current.get(session.agent.id))
+        if agent_obs is not None:
+            _apply(services.apply_agent_observation, org, agent_obs, Source.POLL)
+    active_agent_ids = {s.agent.id for s in sessions}
+    closed_sessions = _apply(services.close_vanished_sessions, org, active_agent_ids, as_of)
 
     for total in totals:
-        services.upsert_queue(org, mapping.Ref(total.queue.id, total.queue.name))
+        _apply(services.upsert_queue, org, Ref(total.queue.id, total.queue.name))
     snapshots.store_queue_totals(
         org.pk, snapshots.QueueTotalsSnapshot(as_of=now, day_start=day_start, queues=tuple(totals))
     )
@@ -196,6 +207,17 @@ def _fetch_and_reconcile(org: Organization, client: WxccClient, clock: Clock) ->
         sessions_closed=len(closed_sessions),
         requests=client.requests_made,
     )
+
+
+def _apply(apply: Callable[..., T], *args: object) -> T:
+    for attempt in range(1, _APPLY_ATTEMPTS + 1):
+        try:
+            return apply(*args)
+        except (IntegrityError, OperationalError):
+            if attempt == _APPLY_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _maybe_fetch_statistics(org: Organization, client: WxccClient, now: datetime) -> None:

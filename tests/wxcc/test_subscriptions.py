@@ -97,7 +97,7 @@ def test_the_management_command_registers_the_orgs_webhooks(
 def test_the_admin_button_registers_webhooks_for_the_chosen_org(
     sim_org: Organization, live_sim: RunningSimulator
 ) -> None:
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(admin)
     changelist = client.get(reverse("admin:wxcc_webhooksubscription_changelist"))
