@@ -256,3 +256,37 @@ def test_the_refresh_task_is_on_the_beat_schedule(settings) -> None:  # type: ig
     assert entry["task"] == "oauth.tasks.refresh_expiring_tokens"
     assert entry["schedule"] <= 600
     assert refresh_expiring_tokens.name == entry["task"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_async_client_also_refreshes_transparently_after_a_401(
+    admin_client, org, make_webex
+) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    from oauth.client import wxcc_async_client
+
+    webex = make_webex()
+    webex.connect(admin_client, org)
+    before = connection_of(org)
+    webex.control("tokens/expire")
+
+    client = wxcc_async_client(org)  # built in sync code: it checks the connection
+
+    def close_worker_connection() -> None:
+        connection.close()
+
+    async def poll() -> httpx.Response:
+        try:
+            async with client:
+                return await client.get("/v1/event-types", params={"orgId": webex.sim.org_id})
+        finally:
+            # The auth flow ran the ORM in asgiref's worker thread; close that connection.
+            await sync_to_async(close_worker_connection)()
+
+    response = asyncio.run(poll())
+
+    assert response.status_code == 200
+    assert connection_of(org).token_generation == before.token_generation + 1
