@@ -25,7 +25,7 @@ BUSY_STATES = frozenset({RESERVED, CONNECTED, HOLD, WRAPUP})
 # documents lowercase "idle, available, connected, etc.". One vocabulary for both, drawn from
 # that list [values per state to confirm on a real tenant].
 AGENT_CHANNEL_STATE = {
-    LOGGED_OUT: "logged-out",  # never shown in activities (a logged-out agent has none)
+    LOGGED_OUT: "LoggedOut",  # the Agents API word; never in activities (no activity then)
     AVAILABLE: "available",
     IDLE: "idle",
     RESERVED: "ringing",

@@ -312,11 +312,14 @@ class WebhookDispatcher:
         assert self._client is not None
         status: int | None = None
         error: str | None = None
+        retry_after_s = 0.0
         try:
             response = await self._client.post(
                 delivery.url, content=delivery.body, headers=delivery.headers
             )
             status = response.status_code
+            if status == 429:
+                retry_after_s = _seconds(response.headers.get("Retry-After"))
         except httpx.HTTPError as exc:
             error = type(exc).__name__
         ok = status is not None and 200 <= status < 300
@@ -343,6 +346,8 @@ class WebhookDispatcher:
                 self.config.webhook_backoff_max_s,
                 self.config.webhook_backoff_base_s * 2 ** (delivery.attempt - 1),
             )
+            # A receiver that answers 429 asks us to slow down: wait at least that long.
+            delay_s = max(delay_s, min(retry_after_s, self.config.webhook_backoff_max_s))
             retry = Delivery(**{**delivery.__dict__, "attempt": delivery.attempt + 1})
             task = asyncio.create_task(self._retry_later(retry, delay_s))
             self._retries.add(task)
@@ -359,3 +364,10 @@ class WebhookDispatcher:
         await asyncio.sleep(delay_s)
         if self._queue is not None:
             self._queue.put_nowait(delivery)
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0
