@@ -84,7 +84,10 @@ def process_raw_event(raw_event_id: int) -> bool:
     """Apply a stored event to live state once. Returns False when it was already applied."""
     with transaction.atomic():
         raw = (
-            RawEvent.objects.select_for_update(skip_locked=True)
+            # of=self: lock only the event row, never the joined organization row, which
+            # other work (token refresh, polls) may hold; skip_locked lets a second worker
+            # handed the same event step aside.
+            RawEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("organization")
             .filter(pk=raw_event_id, processed_at__isnull=True)
             .first()

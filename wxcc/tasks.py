@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from wxcc import events, poller
@@ -15,7 +16,16 @@ from wxcc import events, poller
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="wxcc.process_webhook_event", acks_late=True)
+@shared_task(
+    name="wxcc.process_webhook_event",
+    acks_late=True,
+    # Two events of one agent or task can meet on a row lock or a unique constraint; a
+    # retry a moment later applies cleanly (processing is idempotent).
+    autoretry_for=(OperationalError, IntegrityError),
+    retry_backoff=0.2,
+    retry_backoff_max=5,
+    max_retries=8,
+)
 def process_webhook_event(raw_event_id: int) -> bool:
     return events.process_raw_event(raw_event_id)
 
