@@ -12,13 +12,11 @@ Endpoints, parameters and field names follow docs/wxcc-contract.md (§1.2, §2, 
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
@@ -41,11 +39,11 @@ from oauth.exceptions import OAuthError
 from oauth.models import Organization
 from oauth.regions import api_root
 from wxcc import ratelimit
+from wxcc import search_queries as queries
 from wxcc.api_types import (
     AgentActivityRecord,
     AgentSessionRecord,
     AgentStatistics,
-    EntityRef,
     QueueAggregate,
     QueueStatistics,
     Subscription,
@@ -67,37 +65,8 @@ R = TypeVar("R")
 # Agent Activities: pageSize 1..1000 (§3.3); statistics windows must stay under 24 h.
 ACTIVITIES_PAGE_SIZE = 1000
 STATISTICS_MAX_WINDOW = timedelta(hours=24) - timedelta(minutes=15)
-# terminationType of an abandoned contact [vocabulary unconfirmed, §2.5: keep in one place].
-TERMINATION_ABANDONED = "abandoned"
 # Guard against a server that keeps answering hasNextPage with the same cursor.
 MAX_PAGES = 1000
-
-
-@dataclass(frozen=True)
-class Enum:
-    """A GraphQL enum literal (written unquoted: `channelType: {equals: telephony}`)."""
-
-    value: str
-
-
-def graphql_literal(value: Any) -> str:
-    """Render a Python value as a GraphQL input literal. Filters are written inline because
-    their input type names differ between WxCC (`TaskDetailsFilters`) and our simulator."""
-    if isinstance(value, Enum):
-        return value.value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {graphql_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(graphql_literal(v) for v in value) + "]"
-    raise TypeError(f"cannot render {type(value).__name__} as GraphQL")
 
 
 def backoff_s(attempt: int, base_s: float, cap_s: float = 10.0) -> float:
@@ -360,19 +329,7 @@ class WxccClient:
         time_comparator: str = "createdTime",
     ) -> list[TaskRecord]:
         """Every `taskDetails` row in [start, end) matching `filter`, all pages."""
-        args = [
-            "from: $from",
-            "to: $to",
-            f"timeComparator: {time_comparator}",
-            "pagination: {cursor: $cursor}",
-        ]
-        if filter:
-            args.append(f"filter: {graphql_literal(filter)}")
-        document = (
-            "query Tasks($from: Long!, $to: Long!, $cursor: String) {"
-            f" taskDetails({', '.join(args)}) {{"
-            f" tasks {{ {TaskRecord.FIELDS} }} pageInfo {{ hasNextPage endCursor }} }} }}"
-        )
+        document = queries.tasks_document(filter, time_comparator)
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(end)}
         return parse_all(
             TaskRecord.parse, self._paginate("taskDetails", "tasks", document, variables)
@@ -386,13 +343,7 @@ class WxccClient:
     def active_agent_sessions(self, now: datetime) -> list[AgentSessionRecord]:
         """Agent sessions still logged in at `now` (started within the look-back window)."""
         start = now - timedelta(hours=float(settings.WXCC_ACTIVE_SESSION_LOOKBACK_H))
-        document = (
-            "query Sessions($from: Long!, $to: Long!, $cursor: String) {"
-            " agentSession(from: $from, to: $to, filter: {isActive: {equals: true}},"
-            " pagination: {cursor: $cursor}) {"
-            f" agentSessions {{ {AgentSessionRecord.FIELDS} }}"
-            " pageInfo { hasNextPage endCursor } } }"
-        )
+        document = queries.ACTIVE_SESSIONS_DOCUMENT
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(now)}
         rows = self._paginate("agentSession", "agentSessions", document, variables)
         return parse_all(AgentSessionRecord.parse, rows)
@@ -400,24 +351,10 @@ class WxccClient:
     def queue_aggregates_today(self, start: datetime, now: datetime) -> list[QueueAggregate]:
         """Per-queue totals of tasks created in [start, now): ONE grouped aggregation query
         (grouped by lastQueue, isActive and terminationType, summed per queue here)."""
-        aggregations = [
-            {"field": "id", "type": Enum("count"), "name": "tasks"},
-            {"field": "queueDuration", "type": Enum("sum"), "name": "queueMs"},
-            {"field": "queueDuration", "type": Enum("max"), "name": "maxQueueMs"},
-            {"field": "connectedDuration", "type": Enum("sum"), "name": "connectedMs"},
-            {"field": "holdDuration", "type": Enum("sum"), "name": "holdMs"},
-            {"field": "wrapupDuration", "type": Enum("sum"), "name": "wrapupMs"},
-        ]
-        document = (
-            "query QueueTotals($from: Long!, $to: Long!, $cursor: String) {"
-            " taskDetails(from: $from, to: $to, timeComparator: createdTime,"
-            f" aggregations: {graphql_literal(aggregations)}, pagination: {{cursor: $cursor}}) {{"
-            " tasks { lastQueue { id name } isActive terminationType aggregation { name value } }"
-            " pageInfo { hasNextPage endCursor } } }"
-        )
+        document = queries.QUEUE_TOTALS_DOCUMENT
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(now)}
         rows = list(self._paginate("taskDetails", "tasks", document, variables))
-        return sum_queue_groups(rows)
+        return queries.sum_queue_groups(rows)
 
     # --- statistics REST (deprecated by Cisco, EOL 31 Mar 2027: optional path) -------------
 
@@ -515,42 +452,3 @@ def _stats_window(start: datetime, end: datetime, interval_min: int) -> dict[str
     if end - start > STATISTICS_MAX_WINDOW:
         start = end - STATISTICS_MAX_WINDOW
     return {"from": to_epoch_ms(start), "to": to_epoch_ms(end), "interval": interval_min}
-
-
-def sum_queue_groups(rows: list[dict[str, Any]]) -> list[QueueAggregate]:
-    """Fold grouped aggregation rows (one per queue, isActive and terminationType) into one
-    total per queue. Rows without a queue (self-service only) are left out."""
-    totals: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        queue = EntityRef.parse(row.get("lastQueue"))
-        if queue is None:
-            continue
-        values = {
-            str(a.get("name")): float(a.get("value") or 0)
-            for a in row.get("aggregation") or []
-            if isinstance(a, dict)
-        }
-        count = round(values.get("tasks", 0))
-        entry = totals.setdefault(
-            queue.id,
-            {"queue": queue, "offered": 0, "active": 0, "ended": 0, "abandoned": 0, "handled": 0,
-             "queue_ms_total": 0, "max_queue_ms": 0, "connected_ms_total": 0,
-             "hold_ms_total": 0, "wrapup_ms_total": 0},
-        )  # fmt: skip
-        if queue.name and not entry["queue"].name:
-            entry["queue"] = queue
-        entry["offered"] += count
-        if row.get("isActive"):
-            entry["active"] += count
-        else:
-            entry["ended"] += count
-            if row.get("terminationType") == TERMINATION_ABANDONED:
-                entry["abandoned"] += count
-            else:
-                entry["handled"] += count
-        entry["queue_ms_total"] += round(values.get("queueMs", 0))
-        entry["max_queue_ms"] = max(entry["max_queue_ms"], round(values.get("maxQueueMs", 0)))
-        entry["connected_ms_total"] += round(values.get("connectedMs", 0))
-        entry["hold_ms_total"] += round(values.get("holdMs", 0))
-        entry["wrapup_ms_total"] += round(values.get("wrapupMs", 0))
-    return [QueueAggregate(**entry) for entry in totals.values()]

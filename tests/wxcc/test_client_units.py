@@ -8,16 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wxcc.api_types import TaskRecord
-from wxcc.client import (
-    Enum,
-    _error_details,
-    backoff_s,
-    graphql_literal,
-    parse_all,
-    sum_queue_groups,
-)
+from wxcc.client import _error_details, backoff_s, parse_all
 from wxcc.exceptions import WxccUnexpectedAnswer
 from wxcc.ratelimit import retry_after_seconds
+from wxcc.search_queries import Enum, graphql_literal, sum_queue_groups
 
 
 def test_a_subscriptions_error_key_is_an_integer_and_is_kept_as_text() -> None:
