@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE["wxcc-prune-raw-events"] = {
     "task": "wxcc.prune_raw_events",
     "schedule": 3600.0,
 }
+# Webhook events stored but never applied (enqueue lost, worker died) are swept up.
+CELERY_BEAT_SCHEDULE["wxcc-process-pending-webhook-events"] = {
+    "task": "wxcc.process_pending_webhook_events",
+    "schedule": 60.0,
+}
 
 # Fernet keys for tokens and secrets at rest; the first encrypts, all decrypt (rotation).
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
