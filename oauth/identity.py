@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -123,8 +123,12 @@ def _post_token(form: dict[str, str], *, now: datetime) -> TokenGrant:
     try:
         payload: dict[str, Any] = response.json()
         access_token = str(payload["access_token"])
-        refresh_token = str(payload["refresh_token"])
+        # Whether Webex rotates refresh tokens is unconfirmed (docs/wxcc-contract.md §4.2):
+        # a refresh answer without one means "keep using the current one" (see refresh()).
+        refresh_token = str(payload.get("refresh_token") or "")
         expires_in_s = int(payload["expires_in"])
+        if not refresh_token and form["grant_type"] != "refresh_token":
+            raise KeyError("refresh_token")
     except (ValueError, KeyError, TypeError):
         raise TokenEndpointError(
             "Webex sent a token response we could not read.", http_status=200
@@ -175,9 +179,13 @@ def exchange_code(code: str, code_verifier: str, *, now: datetime) -> TokenGrant
     )
 
 
-@sensitive_variables("refresh_token")
-def refresh(refresh_token: str, *, now: datetime) -> TokenGrant:
-    return _post_token(
+@sensitive_variables("refresh_token", "grant")
+def refresh(
+    refresh_token: str, *, now: datetime, refresh_token_expires_at: datetime | None = None
+) -> TokenGrant:
+    """A new access token. If Webex sends no new refresh token, the current one (and its
+    known expiry) carries over."""
+    grant = _post_token(
         {
             "grant_type": "refresh_token",
             "client_id": settings.WEBEX_CLIENT_ID,
@@ -185,6 +193,13 @@ def refresh(refresh_token: str, *, now: datetime) -> TokenGrant:
             "refresh_token": refresh_token,
         },
         now=now,
+    )
+    if grant.refresh_token:
+        return grant
+    return replace(
+        grant,
+        refresh_token=refresh_token,
+        refresh_token_expires_at=grant.refresh_token_expires_at or refresh_token_expires_at,
     )
 
 

@@ -337,7 +337,11 @@ def refresh_connection(
                 reconsent_reason = "refresh token expired"
             else:
                 try:
-                    grant = identity.refresh(conn.refresh_token, now=now)
+                    grant = identity.refresh(
+                        conn.refresh_token,
+                        now=now,
+                        refresh_token_expires_at=conn.refresh_token_expires_at,
+                    )
                 except TokenEndpointError as exc:
                     if exc.http_status in (400, 401):
                         reconsent_reason = (
