@@ -200,6 +200,8 @@ WXCC_HTTP_MAX_ATTEMPTS = env.int("WXCC_HTTP_MAX_ATTEMPTS", default=3)
 WXCC_RETRY_BASE_S = env.float("WXCC_RETRY_BASE_S", default=0.5)
 WXCC_ACTIVE_TASK_LOOKBACK_H = env.float("WXCC_ACTIVE_TASK_LOOKBACK_H", default=72.0)
 WXCC_ACTIVE_SESSION_LOOKBACK_H = env.float("WXCC_ACTIVE_SESSION_LOOKBACK_H", default=36.0)
+# Agent Activities read per poll for current states (the API caps a window at 10,000 records).
+WXCC_ACTIVITY_LOOKBACK_MIN = env.float("WXCC_ACTIVITY_LOOKBACK_MIN", default=120.0)
 WXCC_STATISTICS_INTERVAL_S = env.float("WXCC_STATISTICS_INTERVAL_S", default=300.0)
 WXCC_POLL_LOCK_TIMEOUT_S = env.float("WXCC_POLL_LOCK_TIMEOUT_S", default=180.0)
 # Search may lag live events: a poll only closes tasks/sessions last seen this long before it.

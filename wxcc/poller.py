@@ -173,10 +173,10 @@ def _fetch_and_reconcile(org: Organization, client: WxccClient, clock: Clock) ->
     sessions = client.active_agent_sessions(now)
     activities: list[AgentActivityRecord] = []
     if sessions:
+        # A state older than the look-back falls back to the session's own `state`.
+        lookback = timedelta(minutes=float(settings.WXCC_ACTIVITY_LOOKBACK_MIN))
         earliest = min(s.started_at for s in sessions)
-        activities = client.agent_activities(
-            max(earliest, now - timedelta(hours=24) + timedelta(seconds=1)), now
-        )
+        activities = client.agent_activities(max(earliest, now - lookback), now)
     day_start = org_day_start(org, now)
     totals = client.queue_aggregates_today(day_start, now)
     _maybe_fetch_statistics(org, client, now)

@@ -202,3 +202,17 @@ def test_a_poll_cycle_makes_four_requests_and_statistics_only_every_statistics_i
     stats = snapshots.statistics(sim_org.pk)
     assert stats is not None
     assert stats.agents
+
+
+@pytest.mark.django_db
+def test_an_agent_whose_state_began_before_the_activity_look_back_gets_the_sessions_state(
+    sim_org: Organization, live_sim: RunningSimulator, settings
+) -> None:  # type: ignore[no-untyped-def]
+    agent = next(a for a in live_sim.state()["agents"] if a["loggedIn"] and not a["taskId"])
+    live_sim.set_agent_state(agent["id"], "Idle", "Lunch")
+    settings.WXCC_ACTIVITY_LOOKBACK_MIN = 0.0001  # no activity falls inside the window
+
+    assert poller.poll_org(sim_org.pk).ok
+    session = AgentSession.objects.get(agent__wxcc_id=agent["id"], logout_at__isnull=True)
+    assert session.state == AgentState.IDLE
+    assert session.login_at == session.state_since  # as of the login: webhooks would win
