@@ -86,6 +86,8 @@ class QueueLeg:
 
     queue_id: str
     enqueued_ms: int
+    # When the caller hangs up if still waiting; None: never (scripted tasks without patience).
+    patience_deadline_ms: int | None = None
     parked: bool = False
     parked_ms: int | None = None
     offers: list[Offer] = field(default_factory=list)

@@ -199,7 +199,7 @@ def aggregate_rows(
 ) -> list[Row]:
     groups: dict[tuple[Any, ...], list[Row]] = {}
     for row in rows:
-        key = tuple(repr(_get_path(row, path)) for path in group_paths)
+        key: tuple[Any, ...] = tuple(repr(_get_path(row, path)) for path in group_paths)
         if interval is not None:
             key = (_interval_start(row[time_field], interval), *key)
         groups.setdefault(key, []).append(row)
@@ -307,4 +307,4 @@ async def execute_search(
         variable_values=variables,
         operation_name=operation,
     )
-    return result.formatted
+    return dict(result.formatted)

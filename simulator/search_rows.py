@@ -35,7 +35,7 @@ def task_row(model: TrafficModel, task: Task) -> Row:
     team = topology.team(task.team_id) if task.team_id else None
     entry_point = topology.entry_point(task.entry_point_id)
     site = topology.site(team.site_id) if team else None
-    queues = []
+    queues: list[dict[str, str]] = []
     for leg in task.legs:
         leg_queue = topology.queue(leg.queue_id)
         if not queues or queues[-1]["id"] != leg_queue.id:
@@ -81,7 +81,7 @@ def session_row(model: TrafficModel, session: AgentSession) -> Row:
     now_ms = model.now_ms
     idle_names = {code.id: code.name for code in topology.idle_codes}
     channels = sorted({topology.queue(q).channel_type for q in team.queue_ids})
-    info = {
+    info: dict[str, dict[str, Any]] = {
         channel: {
             "channelId": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{session.id}/{channel}")),
             "channelType": channel,

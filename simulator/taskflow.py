@@ -52,10 +52,9 @@ class TaskFlow(ModelBase):
             patience_s = task.patience_s
         else:
             patience_s = self._rng.expovariate(1 / queue.patience_mean_s)
-        agent = self._free_agent_for(queue_id)
         if patience_s is not None:
-            deadline = self.now_ms + int(patience_s * SECOND_MS)
-            self._push(deadline, self._on_patience_end, task.id, len(task.legs) - 1)
+            leg.patience_deadline_ms = self.now_ms + int(patience_s * SECOND_MS)
+        agent = self._free_agent_for(queue_id)
         if agent is not None:
             self._offer(task, agent)
         else:
@@ -67,6 +66,10 @@ class TaskFlow(ModelBase):
             leg.parked = True
             leg.parked_ms = self.now_ms
         task.status = STATUS_PARKED
+        if leg.patience_deadline_ms is not None:
+            # Patience runs from entering the queue; a task back from RONA past it hangs up now.
+            deadline_ms = max(leg.patience_deadline_ms, self.now_ms)
+            self._push(deadline_ms, self._on_patience_end, task.id, len(task.legs) - 1)
         waiting = self._waiting[leg.queue_id]
         # Kept in order of arrival in the queue: a RONA'd task goes back to its place.
         bisect.insort(waiting, task, key=lambda t: t.legs[-1].enqueued_ms)
@@ -204,9 +207,9 @@ class TaskFlow(ModelBase):
         agent = self.agents[agent_id]
         wrapped_ms = agent.activity.duration_ms(self.now_ms) if agent.activity else 0
         task.wrapup_ms += wrapped_ms
-        # The leg this agent wrapped up is the last accepted one.
+        # The leg this agent wrapped up: after a transfer a later leg may be someone else's.
         for leg in reversed(task.legs):
-            if leg.accepted_ms is not None:
+            if any(o.accepted and o.agent_id == agent_id for o in leg.offers):
                 leg.wrapup_ms += wrapped_ms
                 break
         agent.task_id = None

@@ -124,7 +124,7 @@ async def subscription(request: Request, state: SimulatorState, token: AccessTok
 
 def _invalid(request: Request, exc: SubscriptionInvalid) -> JSONResponse:
     response = error_response(request, 400, exc.descriptions[0], STYLE_SUBSCRIPTIONS)
-    body = json.loads(response.body)
+    body = json.loads(bytes(response.body))
     body["error"]["message"] = [{"description": d} for d in exc.descriptions]
     return JSONResponse(body, status_code=400)
 
