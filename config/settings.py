@@ -209,8 +209,9 @@ WXCC_POLL_SEARCH_LAG_S = env.float("WXCC_POLL_SEARCH_LAG_S", default=10.0)
 CELERY_BEAT_SCHEDULE["wxcc-poll-all-orgs"] = {
     "task": "wxcc.poll_all_orgs",
     "schedule": WXCC_POLL_INTERVAL_S,
-    # A tick nobody picked up in time is stale: the next one polls fresher.
-    "options": {"expires": WXCC_POLL_INTERVAL_S},
+    # A tick nobody picked up in time is stale: the next one polls fresher. (django-celery-beat
+    # reads `expire_seconds`, not Celery's `expires`.)
+    "options": {"expire_seconds": WXCC_POLL_INTERVAL_S},
 }
 CELERY_BEAT_SCHEDULE["wxcc-prune-raw-events"] = {
     "task": "wxcc.prune_raw_events",

@@ -40,3 +40,18 @@ def test_a_celery_worker_polls_each_connected_org_on_the_beat_tick(
         .values_list("wxcc_id", flat=True)
     )
     assert stored == injected
+
+
+@pytest.mark.django_db(transaction=True)  # the scheduler closes its DB connection
+def test_the_database_scheduler_installs_the_poll_with_an_expiry_of_one_interval() -> None:
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from config.celery import app
+
+    DatabaseScheduler(app=app, lazy=True).setup_schedule()
+    task = PeriodicTask.objects.get(name="wxcc-poll-all-orgs")
+    assert task.task == tasks.poll_all_orgs.name
+    assert task.interval is not None
+    assert task.interval.every == int(settings.WXCC_POLL_INTERVAL_S)
+    assert task.expire_seconds == int(settings.WXCC_POLL_INTERVAL_S)
