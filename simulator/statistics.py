@@ -55,13 +55,13 @@ class StatsWindow:
 
 def parse_window(
     params: dict[str, str],
-    now_ms: int,
     max_range_ms: int | None,
     allowed_intervals: tuple[int, ...] | None = None,
 ) -> StatsWindow:
+    # Both are required for the statistics APIs (unlike agent activities' optional `to`).
     try:
         from_ms = int(params["from"])
-        to_ms = int(params["to"]) if params.get("to") else now_ms
+        to_ms = int(params["to"])
     except KeyError as exc:
         raise BadRequest(f"Missing required parameter {exc.args[0]!r}") from exc
     except ValueError as exc:
@@ -91,7 +91,7 @@ def parse_ids(params: dict[str, str], name: str) -> set[str] | None:
 
 def queue_statistics(model: TrafficModel, params: dict[str, str]) -> dict[str, Any]:
     """`GET /v1/queues/statistics`: one record per queue per interval (OutQueueStatistics)."""
-    window = parse_window(params, model.now_ms, AGENT_MAX_RANGE_MS, STATS_INTERVALS_MIN)
+    window = parse_window(params, AGENT_MAX_RANGE_MS, STATS_INTERVALS_MIN)
     queue_ids = parse_ids(params, "queueIds")
     queues = [q for q in model.topology.queues if queue_ids is None or q.id in queue_ids]
     acc: dict[tuple[str, int], dict[str, float]] = {}
@@ -200,7 +200,7 @@ def _buckets_overlapping(window: StatsWindow, activity: Activity, now_ms: int) -
 
 def agent_statistics(model: TrafficModel, params: dict[str, str]) -> dict[str, Any]:
     """`GET /v1/agents/statistics`: per agent per interval, channel-level counters."""
-    window = parse_window(params, model.now_ms, AGENT_MAX_RANGE_MS, STATS_INTERVALS_MIN)
+    window = parse_window(params, AGENT_MAX_RANGE_MS, STATS_INTERVALS_MIN)
     agent_ids = parse_ids(params, "agentIds")
     topology = model.topology
     now_ms = model.now_ms

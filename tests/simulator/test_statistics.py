@@ -104,3 +104,10 @@ def test_agent_activities_filter_by_channel_type(simulator: RunningSimulator):
 
     assert records
     assert {r["channelType"] for r in records} == {"chat"}
+
+
+def test_statistics_require_both_from_and_to(simulator: RunningSimulator):
+    response = simulator.api("GET", "/v1/queues/statistics", params={"from": simulator.now_ms()})
+
+    assert response.status_code == 400
+    assert "to" in response.json()["error"]["message"][0]["description"]
