@@ -1,23 +1,32 @@
 """`manage.py demo`: run every process of the product under one command, on the embedded
 default (SQLite and an embedded Redis unless DATABASE_URL / REDIS_URL are set), with the WxCC
 simulator standing in for Webex. Ctrl-C stops them all.
+
+Order matters: the simulator starts first, because the demo org is connected to it through
+the real OAuth flow and its webhook subscriptions are registered with it; then web, worker
+and beat run together under honcho.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from typing import Any
 
+import httpx
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from honcho.manager import Manager
 
 from config.embedded_redis import stop_embedded_redis
+from oauth.models import Organization
 
 DEMO_CLIENT_ID = "wallboard-demo-client"
 DEMO_CLIENT_SECRET = "wallboard-demo-secret"  # noqa: S105 - the simulator's documented demo secret
+DEMO_ORG_NAME = "Demo Contact Center"
 
 
 class Command(BaseCommand):
@@ -33,11 +42,81 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         host, port, sim_port = opts["host"], opts["port"], opts["sim_port"]
+        web_url = f"http://{host}:{port}"
         sim_url = f"http://127.0.0.1:{sim_port}"
-        # Children inherit this process's environment plus the demo wiring: the resolved Redis
-        # (so they share the embedded server rather than each starting one) and the simulator
-        # as both identity provider and WxCC API root.
-        child_env = {
+        env = self._child_env(web_url, sim_url)
+        python = sys.executable
+        simulator = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [
+                python,
+                "-m",
+                "simulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(sim_port),
+                "--seed",
+                str(opts["seed"]),
+                "--speed",
+                str(opts["speed"]),
+                "--client-id",
+                env["WEBEX_CLIENT_ID"],
+                "--client-secret",
+                env["WEBEX_CLIENT_SECRET"],
+            ],
+            env=env,
+        )
+        try:
+            self._wait_for(f"{sim_url}/_sim/state", simulator)
+            manage = [python, "manage.py"]
+            subprocess.run([*manage, "setup_demo", "--wait", "20"], env=env, check=True)  # noqa: S603
+            org = Organization.objects.get(name=DEMO_ORG_NAME)
+            subprocess.run(  # noqa: S603
+                [
+                    *manage,
+                    "register_webhooks",
+                    "--org",
+                    str(org.pk),
+                    "--url",
+                    f"{web_url}/webhooks/wxcc/",
+                ],
+                env=env,
+                check=True,
+            )
+            manager = Manager()
+            manager.add_process(
+                "web",
+                f"{python} -m uvicorn config.asgi:application --host {host} --port {port}"
+                " --no-access-log",
+                env=env,
+            )
+            manager.add_process(
+                "worker",
+                f"{python} -m celery -A config worker --loglevel INFO --concurrency 2",
+                env=env,
+            )
+            manager.add_process(
+                "beat", f"{python} -m celery -A config beat --loglevel INFO", env=env
+            )
+            self.stdout.write("")
+            self.stdout.write(f"Web: {web_url}/")
+            self.stdout.write("Sign in: admin / admin (admin), supervisor / supervisor")
+            self.stdout.write(f"WxCC simulator: {sim_url}/ (control API under /_sim/)")
+            self.stdout.write("")
+            manager.loop()
+            returncode = manager.returncode
+        finally:
+            simulator.terminate()
+            simulator.wait(timeout=10)
+            if settings.REDIS_EMBEDDED:
+                stop_embedded_redis(settings.DATA_DIR)
+        sys.exit(returncode)
+
+    def _child_env(self, web_url: str, sim_url: str) -> dict[str, str]:
+        """This process's environment plus the demo wiring: the resolved Redis (so every
+        child shares the one embedded server), SQLite path, and the simulator as both
+        identity provider and WxCC API root."""
+        env = {
             **os.environ,
             "DEBUG": "true",
             "REDIS_URL": settings.REDIS_URL,
@@ -45,39 +124,22 @@ class Command(BaseCommand):
             "WXCC_API_URL": sim_url,
             "WEBEX_CLIENT_ID": settings.WEBEX_CLIENT_ID or DEMO_CLIENT_ID,
             "WEBEX_CLIENT_SECRET": settings.WEBEX_CLIENT_SECRET or DEMO_CLIENT_SECRET,
-            "PUBLIC_BASE_URL": f"http://{host}:{port}",
+            "PUBLIC_BASE_URL": web_url,
             "PYTHONUNBUFFERED": "1",
         }
-        if "DATABASE_URL" not in child_env:
-            child_env["DATABASE_URL"] = f"sqlite:///{settings.DATABASES['default']['NAME']}"
-        python = sys.executable
-        manager = Manager()
-        manager.add_process(
-            "simulator",
-            f"{python} -m simulator --host 127.0.0.1 --port {sim_port} --seed {opts['seed']}"
-            f" --speed {opts['speed']} --client-id {child_env['WEBEX_CLIENT_ID']}"
-            f" --client-secret {child_env['WEBEX_CLIENT_SECRET']}",
-            env=child_env,
-        )
-        manager.add_process(
-            "web",
-            f"{python} -m uvicorn config.asgi:application --host {host} --port {port}"
-            " --no-access-log",
-            env=child_env,
-        )
-        manager.add_process(
-            "worker",
-            f"{python} -m celery -A config worker --loglevel INFO --concurrency 2",
-            env=child_env,
-        )
-        manager.add_process(
-            "beat", f"{python} -m celery -A config beat --loglevel INFO", env=child_env
-        )
-        self.stdout.write(f"Web: http://{host}:{port}/")
-        self.stdout.write(f"WxCC simulator: {sim_url}/")
-        try:
-            manager.loop()
-        finally:
-            if settings.REDIS_EMBEDDED:
-                stop_embedded_redis(settings.DATA_DIR)
-        sys.exit(manager.returncode)
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            env["DATABASE_URL"] = f"sqlite:///{settings.DATABASES['default']['NAME']}"
+        return env
+
+    def _wait_for(self, url: str, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise CommandError(f"the simulator exited with code {process.returncode}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            time.sleep(0.2)
+        raise CommandError(f"the simulator did not answer at {url}")
