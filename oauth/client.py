@@ -9,6 +9,7 @@ refreshes first if it is about to expire, and on a 401 refreshes once (single-fl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from oauth import services
-from oauth.exceptions import NotConnected, ReconsentRequired
+from oauth.exceptions import NotConnected, ReconsentRequired, TokenRefreshFailed
 from oauth.models import ConnectionStatus, Organization, WebexConnection
 from oauth.regions import api_root
 
@@ -27,6 +28,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # Refresh before sending when the token has less than this left, rather than collect a 401.
 EXPIRY_MARGIN = timedelta(seconds=60)
 USER_AGENT = "wxcc-wallboard/0.1"
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["WebexTokenAuth", "wxcc_async_client", "wxcc_auth", "wxcc_client"]
 
@@ -51,8 +54,17 @@ def _current_token(org_id: int) -> _Token:
 
 def _usable_token(org: Organization) -> _Token:
     token = _current_token(org.pk)
-    if token.expires_at is not None and token.expires_at - timezone.now() < EXPIRY_MARGIN:
-        services.refresh_connection(org, seen_generation=token.generation)
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at - now < EXPIRY_MARGIN:
+        try:
+            services.refresh_connection(org, seen_generation=token.generation)
+        except TokenRefreshFailed:
+            # A passing failure (Webex down, lock busy): the old token still works for a
+            # little while, so use it; the 401 path or the next call will try again.
+            if token.expires_at <= now:
+                raise
+            logger.warning("event=early_refresh_failed org_id=%s using=current_token", org.pk)
+            return token
         token = _current_token(org.pk)
     return token
 

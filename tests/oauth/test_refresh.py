@@ -194,6 +194,35 @@ def test_a_refresh_token_revoked_at_webex_flags_the_org_once(
     assert len(mail.outbox) == 1  # once per transition, not once per failed call
 
 
+def test_connecting_again_after_a_revocation_clears_the_reconsent_state(
+    admin_client, org, connected
+) -> None:  # type: ignore[no-untyped-def]
+    webex = connected()
+    webex.control("tokens/revoke")
+    with pytest.raises(ReconsentRequired):
+        event_types(org)
+
+    assert webex.connect(admin_client, org).status_code == 302
+
+    org = Organization.objects.get(pk=org.pk)
+    assert not org.needs_reconsent
+    assert connection_of(org).last_error == ""
+    assert event_types(org).status_code == 200
+
+
+def test_a_webex_outage_just_before_expiry_keeps_using_the_still_valid_token(
+    org, connected
+) -> None:  # type: ignore[no-untyped-def]
+    webex = connected(access_token_ttl_s=30)  # inside the client's early-refresh margin
+    webex.control("faults", {"mode": "5xx", "scope": "identity", "status_code": 503})
+
+    response = event_types(org)
+
+    assert response.status_code == 200
+    assert connection_of(org).token_generation == 1
+    assert "503" in connection_of(org).last_error
+
+
 def test_an_org_needing_reconsent_shows_a_banner_not_an_error(org, admin_client) -> None:  # type: ignore[no-untyped-def]
     WebexConnectionFactory.create(
         organization=org, status=ConnectionStatus.NEEDS_RECONSENT, access_token="", refresh_token=""
