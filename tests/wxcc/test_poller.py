@@ -109,7 +109,6 @@ def test_an_outage_marks_the_org_failing_and_the_next_poll_reconciles(
     inject_long_tasks(live_sim, 1)
     assert poller.poll_org(sim_org.pk).ok
     assert short in open_task_ids(sim_org)
-    agent = next(a for a in live_sim.state()["agents"] if a["loggedIn"] and not a["taskId"])
 
     live_sim.set_fault("outage")
     failed = poller.poll_org(sim_org.pk)
@@ -119,8 +118,9 @@ def test_an_outage_marks_the_org_failing_and_the_next_poll_reconciles(
     assert "503" in sync.last_error
     # While WxCC is down: the short task ends, a new one arrives, an agent logs out.
     wait_until(lambda: live_sim.task(short)["endedTime"] is not None)
+    agent = next(a for a in live_sim.state()["agents"] if a["loggedIn"] and not a["taskId"])
+    assert live_sim.logout_agent(agent["id"])["loggedOut"]  # before the next arrival
     arrived = inject_long_tasks(live_sim, 1)[0]
-    live_sim.logout_agent(agent["id"])
     live_sim.clear_faults()
 
     assert poller.poll_org(sim_org.pk).ok
