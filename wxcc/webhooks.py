@@ -48,6 +48,7 @@ _AGENT_STATE_WORDS = {
     "engagedother": AgentState.CONNECTED,
     "connected": AgentState.CONNECTED,
     "hold": AgentState.CONNECTED,
+    "onhold": AgentState.CONNECTED,
     "wrapup": AgentState.WRAPUP,
 }
 
