@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
     # Two events of one agent or task can meet on a row lock or a unique constraint; a
     # retry a moment later applies cleanly (processing is idempotent).
     autoretry_for=(OperationalError, IntegrityError),
-    retry_backoff=0.2,
-    retry_backoff_max=5,
+    retry_backoff=1,
+    retry_backoff_max=10,
     max_retries=8,
 )
 def process_webhook_event(raw_event_id: int) -> bool:

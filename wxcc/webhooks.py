@@ -167,13 +167,14 @@ def observations_for(
         if not agent_id:
             raise WebhookRejected(400, f"{envelope.event_type} without data.agentId")
         if envelope.event_type == "agent:logout":
-            state: AgentState | None = AgentState.LOGGED_OUT
+            state = AgentState.LOGGED_OUT
         else:
-            state = agent_state_from(_text(data, "currentState"))
-            if state is None and envelope.event_type == "agent:login":
-                state = AgentState.IDLE  # agents log in not ready unless told otherwise
-            if state is None:
+            named = agent_state_from(_text(data, "currentState"))
+            if named is None and envelope.event_type == "agent:login":
+                named = AgentState.IDLE  # agents log in not ready unless told otherwise
+            if named is None:
                 raise WebhookRejected(400, f"unknown currentState {data.get('currentState')!r}")
+            state = named
         team_id = _text(data, "teamId")
         task_id = _text(data, "taskId")
         agent = Ref(agent_id)

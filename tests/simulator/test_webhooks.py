@@ -14,7 +14,11 @@ TASK_EVENTS = ["task:new", "task:parked", "task:connect", "task:connected", "tas
 
 
 def _subscribe(sim: RunningSimulator, url: str, version: int = 1, **extra: object) -> dict:
-    body = {"name": "test subscription", "eventTypes": TASK_EVENTS, "destinationUrl": url}
+    body: dict[str, object] = {
+        "name": "test subscription",
+        "eventTypes": TASK_EVENTS,
+        "destinationUrl": url,
+    }
     body.update(extra)
     response = sim.api("POST", f"/v{version}/subscriptions", json=body)
     assert response.status_code == 201, response.text

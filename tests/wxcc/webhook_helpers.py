@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from wxcc.webhooks import sign
+from wxcc.webhooks import SIGNATURE_HEADER, sign
 
 
 def envelope(
@@ -34,4 +34,4 @@ def envelope(
 
 def signed(secret: str, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     raw = json.dumps(payload).encode()
-    return raw, {"HTTP_X_WEBEXCC_SIGNATURE": sign(secret, raw)}
+    return raw, {SIGNATURE_HEADER: sign(secret, raw)}
