@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -34,6 +35,8 @@ from wxcc.signals import notify_live_state_changed
 
 logger = logging.getLogger(__name__)
 
+NamedT = TypeVar("NamedT", Queue, Team)
+
 
 @dataclass(frozen=True)
 class Applied:
@@ -51,24 +54,23 @@ def _min(a: datetime | None, b: datetime | None) -> datetime | None:
     return min(a, b)
 
 
-def upsert_queue(org: Organization, ref: Ref) -> Queue:
-    queue, created = Queue.objects.get_or_create(
+def _upsert_named(model: type[NamedT], org: Organization, ref: Ref) -> NamedT:
+    """The org's row for `ref`, created if new, renamed if WxCC now names it differently."""
+    row, created = model.objects.get_or_create(
         organization=org, wxcc_id=ref.wxcc_id, defaults={"name": ref.name}
     )
-    if not created and ref.name and queue.name != ref.name:
-        queue.name = ref.name
-        queue.save(update_fields=["name"])
-    return queue
+    if not created and ref.name and row.name != ref.name:
+        row.name = ref.name
+        row.save(update_fields=["name"])
+    return row
+
+
+def upsert_queue(org: Organization, ref: Ref) -> Queue:
+    return _upsert_named(Queue, org, ref)
 
 
 def upsert_team(org: Organization, ref: Ref) -> Team:
-    team, created = Team.objects.get_or_create(
-        organization=org, wxcc_id=ref.wxcc_id, defaults={"name": ref.name}
-    )
-    if not created and ref.name and team.name != ref.name:
-        team.name = ref.name
-        team.save(update_fields=["name"])
-    return team
+    return _upsert_named(Team, org, ref)
 
 
 def upsert_agent(org: Organization, ref: Ref, team: Team | None = None) -> Agent:
