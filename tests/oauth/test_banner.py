@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_supervisor_sees_the_reconsent_banner_without_a_reconnect_link(client: Client) -> None:
-    membership = MembershipFactory()
+    membership = MembershipFactory.create()
     WebexConnectionFactory(
         organization=membership.organization, status=ConnectionStatus.NEEDS_RECONSENT
     )
@@ -24,7 +24,7 @@ def test_a_supervisor_sees_the_reconsent_banner_without_a_reconnect_link(client:
 
 
 def test_an_admin_sees_the_banner_with_a_reconnect_link(client: Client) -> None:
-    membership = MembershipFactory(admin=True)
+    membership = MembershipFactory.create(admin=True)
     WebexConnectionFactory(
         organization=membership.organization, status=ConnectionStatus.NEEDS_RECONSENT
     )
@@ -35,7 +35,7 @@ def test_an_admin_sees_the_banner_with_a_reconnect_link(client: Client) -> None:
 
 
 def test_a_healthy_connection_shows_no_banner(client: Client) -> None:
-    membership = MembershipFactory()
+    membership = MembershipFactory.create()
     WebexConnectionFactory(organization=membership.organization)
     client.force_login(membership.user)
     assert 'id="reconsent-banner"' not in client.get("/").content.decode()

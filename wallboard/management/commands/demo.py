@@ -10,6 +10,7 @@ and beat run together under honcho.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,11 @@ DEMO_CLIENT_SECRET = "wallboard-demo-secret"  # noqa: S105 - the simulator's doc
 DEMO_ORG_NAME = "Demo Contact Center"
 
 
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex((host, port)) == 0
+
+
 class Command(BaseCommand):
     help = "Run web, Celery worker, Celery beat and the WxCC simulator together (Ctrl-C stops all)."
 
@@ -44,6 +50,12 @@ class Command(BaseCommand):
         host, port, sim_port = opts["host"], opts["port"], opts["sim_port"]
         web_url = f"http://{host}:{port}"
         sim_url = f"http://127.0.0.1:{sim_port}"
+        for name, busy_port in (("--port", port), ("--sim-port", sim_port)):
+            if _port_in_use(host if name == "--port" else "127.0.0.1", busy_port):
+                raise CommandError(
+                    f"port {busy_port} is already in use (another demo still running?); "
+                    f"stop it or pick another with {name}"
+                )
         env = self._child_env(web_url, sim_url)
         python = sys.executable
         simulator = subprocess.Popen(  # noqa: S603 - our own interpreter and module

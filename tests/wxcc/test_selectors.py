@@ -1,0 +1,68 @@
+"""What the supervisor home page reads: how fresh an org's data is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from tests.fixtures.factories import MembershipFactory, OrganizationFactory
+from wxcc.models import AgentSession, AgentState, SyncStatus, Task, TaskStatus
+from wxcc.observations import Ref
+from wxcc.selectors import data_freshness
+from wxcc.services import upsert_agent
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def test_an_org_never_polled_is_stale() -> None:
+    freshness = data_freshness(OrganizationFactory.create(), NOW, stale_after_s=30)
+    assert freshness.is_stale
+    assert freshness.live_contacts == 0
+
+
+def test_a_recent_webhook_keeps_the_data_fresh_even_when_polls_fail() -> None:
+    org = OrganizationFactory.create()
+    SyncStatus.objects.create(
+        organization=org,
+        last_poll_ok_at=NOW - timedelta(minutes=5),
+        last_webhook_at=NOW - timedelta(seconds=10),
+        last_error="WxccUnavailable: HTTP 503",
+        consecutive_failures=4,
+    )
+    freshness = data_freshness(org, NOW, stale_after_s=30)
+    assert not freshness.is_stale
+    assert freshness.consecutive_failures == 4
+
+
+def test_live_contacts_and_logged_in_agents_count_only_this_org() -> None:
+    org, other = OrganizationFactory.create(), OrganizationFactory.create()
+    for n, status in enumerate([TaskStatus.QUEUED, TaskStatus.CONNECTED, TaskStatus.ENDED]):
+        Task.objects.create(
+            organization=org, wxcc_id=f"t{n}", status=status, status_at=NOW, created_at=NOW
+        )
+    Task.objects.create(
+        organization=other, wxcc_id="x", status=TaskStatus.QUEUED, status_at=NOW, created_at=NOW
+    )
+    agent = upsert_agent(org, Ref("a1"))
+    AgentSession.objects.create(
+        organization=org,
+        agent=agent,
+        state=AgentState.AVAILABLE,
+        state_since=NOW,
+        state_at=NOW,
+        login_at=NOW,
+    )
+    freshness = data_freshness(org, NOW, stale_after_s=30)
+    assert freshness.live_contacts == 2
+    assert freshness.agents_logged_in == 1
+
+
+def test_the_home_page_marks_stale_data(client: Client) -> None:
+    membership = MembershipFactory.create()
+    client.force_login(membership.user)
+    page = client.get("/").content.decode()
+    assert 'id="data-freshness"' in page
+    assert "Stale:" in page
