@@ -21,6 +21,8 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
+from wxcc.api_types import from_epoch_ms, to_epoch_ms
+
 logger = logging.getLogger(__name__)
 
 _PREFIX = "wxcc:ratelimit"
@@ -100,8 +102,7 @@ def take_token(org_id: int) -> float:
 
 def block_org(org_id: int, until: datetime) -> None:
     """Pause every request for the org until `until` (a 429's Retry-After)."""
-    until_ms = int(until.timestamp() * 1000)
-    get_redis().eval(_BLOCK_UNTIL, 1, _blocked_key(org_id), until_ms)
+    get_redis().eval(_BLOCK_UNTIL, 1, _blocked_key(org_id), to_epoch_ms(until))
     logger.warning("event=wxcc_org_blocked org_id=%s until=%s", org_id, until.isoformat())
 
 
@@ -110,8 +111,8 @@ def blocked_until(org_id: int, now: datetime) -> datetime | None:
     value = get_redis().get(_blocked_key(org_id))
     if value is None:
         return None
-    until = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    return until if until > now else None
+    until = from_epoch_ms(value)
+    return until if until is not None and until > now else None
 
 
 def unblock_org(org_id: int) -> None:

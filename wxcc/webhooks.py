@@ -13,9 +13,10 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from wxcc.api_types import from_epoch_ms
 from wxcc.models import AgentState, TaskStatus
 from wxcc.observations import AgentObservation, Ref, TaskObservation
 
@@ -81,19 +82,6 @@ def signature_is_valid(secret: str, body: bytes, received: str | None) -> bool:
     if not received:
         return False
     return hmac.compare_digest(sign(secret, body), received.strip().lower())
-
-
-def from_epoch_ms(value: Any) -> datetime | None:
-    """An epoch-milliseconds value (number or numeric string) as an aware UTC datetime."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        millis = int(str(value))
-    except ValueError:
-        return None
-    if millis <= 0:
-        return None
-    return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
 def parse_envelope(body: bytes) -> Envelope:
