@@ -31,6 +31,7 @@ from wxcc.client import WxccClient
 from wxcc.exceptions import WxccBadRequest, WxccError, WxccRateLimited
 from wxcc.models import Source, SyncStatus
 from wxcc.observations import Ref
+from wxcc.signals import coalesced_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def _poll_locked(org_id: int, clock: Clock) -> PollResult:
     client: WxccClient | None = None
     try:
         client = WxccClient(org)
-        with client:
+        # One push per org per poll, not one per applied row.
+        with client, coalesced_notifications():
             result = _fetch_and_reconcile(org, client, clock)
     except WxccRateLimited as exc:
         until = clock() + timedelta(seconds=exc.retry_after_s)

@@ -10,7 +10,6 @@ Convergence rules, so webhooks in any order (and polls) end in the same state:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -36,14 +35,6 @@ from wxcc.signals import notify_live_state_changed
 logger = logging.getLogger(__name__)
 
 NamedT = TypeVar("NamedT", Queue, Team)
-
-
-@dataclass(frozen=True)
-class Applied:
-    """What applying one observation did: whether the current view moved."""
-
-    changed: bool
-    queue_ids: frozenset[int] = frozenset()
 
 
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -99,7 +90,7 @@ def _is_newer(status: str, at: datetime, than_status: str, than_at: datetime) ->
 @transaction.atomic
 def apply_task_observation(
     org: Organization, obs: TaskObservation, source: Source, event_id: str = ""
-) -> Applied:
+) -> None:
     """Merge one observation of a task into the stored task and its history."""
     queue = upsert_queue(org, obs.queue) if obs.queue else None
     agent = upsert_agent(org, obs.agent) if obs.agent else None
@@ -174,17 +165,14 @@ def apply_task_observation(
             queue_wxcc_id=obs.queue.wxcc_id if obs.queue else "",
             agent_wxcc_id=obs.agent.wxcc_id if obs.agent else "",
         )
-    changed = created or before != (task.status, task.queue_id, task.agent_id, task.ended_at)
-    queue_ids = frozenset(q for q in (old_queue_id, task.queue_id) if q is not None)
-    if changed:
-        notify_live_state_changed(org.pk, queue_ids)
-    return Applied(changed=changed, queue_ids=queue_ids if changed else frozenset())
+    if created or before != (task.status, task.queue_id, task.agent_id, task.ended_at):
+        notify_live_state_changed(org.pk, (old_queue_id, task.queue_id))
 
 
 @transaction.atomic
 def apply_agent_observation(
     org: Organization, obs: AgentObservation, source: Source, event_id: str = ""
-) -> Applied:
+) -> None:
     """Merge one observation of an agent's state into their session and its history."""
     team = upsert_team(org, obs.team) if obs.team else None
     agent = upsert_agent(org, obs.agent, team)
@@ -200,7 +188,7 @@ def apply_agent_observation(
                 last.login_at = obs.at
                 last.save(update_fields=["login_at", "updated_at"])
             _record_agent_change(last, obs, source, event_id)
-            return Applied(changed=False)
+            return
         if obs.state == AgentState.LOGGED_OUT:
             # A logout for a session we never saw open: remember it as a closed session so
             # late events of that session are not mistaken for a new login.
@@ -218,7 +206,7 @@ def apply_agent_observation(
                 source=source,
             )
             _record_agent_change(session, obs, source, event_id)
-            return Applied(changed=False)
+            return
         session = AgentSession.objects.create(
             organization=org,
             agent=agent,
@@ -233,7 +221,7 @@ def apply_agent_observation(
         )
         _record_agent_change(session, obs, source, event_id)
         notify_live_state_changed(org.pk, agents_changed=True)
-        return Applied(changed=True)
+        return
 
     if obs.at < session.login_at:
         earlier = (
@@ -244,7 +232,7 @@ def apply_agent_observation(
         if earlier is not None:
             # News of the previous session, arriving late.
             _record_agent_change(earlier, obs, source, event_id)
-            return Applied(changed=False)
+            return
     before = (session.state, session.idle_code, session.team_id, session.logout_at)
     # Any news of this session means the agent was logged in by then.
     session.login_at = _min(session.login_at, obs.login_at or obs.at) or session.login_at
@@ -268,7 +256,6 @@ def apply_agent_observation(
     changed = before != (session.state, session.idle_code, session.team_id, session.logout_at)
     if changed:
         notify_live_state_changed(org.pk, agents_changed=True)
-    return Applied(changed=changed)
 
 
 def _current_state_since(session: AgentSession) -> datetime:

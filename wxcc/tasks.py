@@ -12,6 +12,7 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from wxcc import events, poller
+from wxcc.signals import coalesced_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,9 @@ def process_webhook_event(raw_event_id: int) -> bool:
 def process_pending_webhook_events() -> int:
     """Sweep events stored but never processed (a lost enqueue, a crashed worker)."""
     ids = events.pending_raw_event_ids(older_than=timezone.now() - timedelta(seconds=30))
-    for raw_event_id in ids:
-        events.process_raw_event(raw_event_id)
+    with coalesced_notifications():
+        for raw_event_id in ids:
+            events.process_raw_event(raw_event_id)
     if ids:
         logger.info("event=pending_webhooks_swept count=%d", len(ids))
     return len(ids)
