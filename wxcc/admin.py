@@ -111,7 +111,6 @@ class SyncStatusAdmin(admin.ModelAdmin):
     list_display = [
         "organization",
         "last_poll_ok_at",
-        "last_webhook_at",
         "consecutive_failures",
         "rate_limited_until",
         "paused",
@@ -122,7 +121,6 @@ class SyncStatusAdmin(admin.ModelAdmin):
         "organization",
         "last_poll_started_at",
         "last_poll_ok_at",
-        "last_webhook_at",
         "last_error",
         "last_error_at",
         "consecutive_failures",

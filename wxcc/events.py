@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wxcc.models import RawEvent, Source, SyncStatus, WebhookSubscription
+from wxcc.models import RawEvent, Source, WebhookSubscription
 from wxcc.observations import AgentObservation
 from wxcc.services import apply_agent_observation, apply_task_observation
 from wxcc.webhooks import (
@@ -68,9 +68,6 @@ def accept_delivery(body: bytes, headers: Mapping[str, str]) -> Accepted:
         existing = RawEvent.objects.get(organization=org, event_id=envelope.event_id)
         logger.info("event=webhook_duplicate org_id=%s event_id=%s", org.pk, envelope.event_id)
         return Accepted(raw_event_id=existing.pk, duplicate=True)
-    SyncStatus.objects.update_or_create(
-        organization=org, defaults={"last_webhook_at": timezone.now()}
-    )
     logger.info(
         "event=webhook_accepted org_id=%s event_id=%s type=%s",
         org.pk,

@@ -254,6 +254,8 @@ class RawEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["received_at"], name="raw_event_received_idx"),
+            # The newest delivery per org is the board's "last webhook" (derived, not stored).
+            models.Index(fields=["organization", "-received_at"], name="raw_event_org_latest_idx"),
             models.Index(
                 fields=["received_at"],
                 name="raw_event_pending_idx",
@@ -273,7 +275,6 @@ class SyncStatus(models.Model):
     )
     last_poll_started_at = models.DateTimeField(null=True, blank=True)
     last_poll_ok_at = models.DateTimeField(null=True, blank=True)
-    last_webhook_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)  # a reason, never a token
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.IntegerField(default=0)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from oauth.models import Organization
-from wxcc.models import AgentSession, AgentState, SyncStatus, Task, TaskStatus
+from wxcc.models import AgentSession, AgentState, RawEvent, SyncStatus, Task, TaskStatus
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,12 @@ def data_freshness(org: Organization, now: datetime, stale_after_s: float) -> Da
     """Stale means neither a successful poll nor a webhook within `stale_after_s`."""
     sync = SyncStatus.objects.filter(organization=org).first()
     last_poll = sync.last_poll_ok_at if sync else None
-    last_webhook = sync.last_webhook_at if sync else None
+    last_webhook = (
+        RawEvent.objects.filter(organization=org)
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
     newest = max((t for t in (last_poll, last_webhook) if t is not None), default=None)
     return DataFreshness(
         last_poll_ok_at=last_poll,

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory
-from wxcc.models import AgentSession, AgentState, SyncStatus, Task, TaskStatus
+from wxcc.models import AgentSession, AgentState, RawEvent, SyncStatus, Task, TaskStatus
 from wxcc.observations import Ref
 from wxcc.selectors import data_freshness
 from wxcc.services import upsert_agent
@@ -28,10 +28,13 @@ def test_a_recent_webhook_keeps_the_data_fresh_even_when_polls_fail() -> None:
     SyncStatus.objects.create(
         organization=org,
         last_poll_ok_at=NOW - timedelta(minutes=5),
-        last_webhook_at=NOW - timedelta(seconds=10),
         last_error="WxccUnavailable: HTTP 503",
         consecutive_failures=4,
     )
+    event = RawEvent.objects.create(
+        organization=org, event_id="e-1", event_type="task:new", body=b"{}"
+    )
+    RawEvent.objects.filter(pk=event.pk).update(received_at=NOW - timedelta(seconds=10))
     freshness = data_freshness(org, NOW, stale_after_s=30)
     assert not freshness.is_stale
     assert freshness.consecutive_failures == 4
