@@ -25,6 +25,7 @@ from redis.exceptions import LockError
 
 from oauth.exceptions import OAuthError
 from oauth.models import Organization
+from oauth.selectors import connected_organizations
 from wxcc import mapping, ratelimit, services, snapshots
 from wxcc.api_types import AgentActivityRecord
 from wxcc.client import WxccClient
@@ -247,8 +248,6 @@ def _maybe_fetch_statistics(org: Organization, client: WxccClient, now: datetime
 
 def orgs_due_for_poll(now: datetime) -> list[int]:
     """Connected orgs (so not needing re-consent) that are neither paused nor rate-limited."""
-    from oauth.selectors import connected_organizations
-
     due = []
     for org in connected_organizations().select_related("wxcc_sync"):
         sync = getattr(org, "wxcc_sync", None)
