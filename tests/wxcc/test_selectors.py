@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory
 from wxcc.models import AgentSession, AgentState, RawEvent, SyncStatus, Task, TaskStatus
@@ -69,3 +70,16 @@ def test_the_home_page_marks_stale_data(client: Client) -> None:
     page = client.get("/").content.decode()
     assert 'id="data-freshness"' in page
     assert "Stale:" in page
+
+
+def test_the_home_page_gives_recent_times_in_seconds(client: Client) -> None:
+    """A 45 s old poll next to a stale marker must not read "0 minutes ago"."""
+    membership = MembershipFactory.create()
+    SyncStatus.objects.create(
+        organization=membership.organization,
+        last_poll_ok_at=timezone.now() - timedelta(seconds=45),
+    )
+    client.force_login(membership.user)
+    page = client.get("/").content.decode()
+    assert "Stale:" in page
+    assert "45\xa0seconds ago" in page
