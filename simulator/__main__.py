@@ -11,6 +11,10 @@ import uvicorn
 
 from simulator.app import create_app
 from simulator.config import SimConfig, env_defaults
+from simulator.persistence import StateFileInvalid
+from simulator.tenancy import org_specs
+
+_TRUE = ("1", "true", "yes", "on")
 
 
 def parse_config(argv: Sequence[str] | None = None) -> SimConfig:
@@ -50,7 +54,31 @@ def parse_config(argv: Sequence[str] | None = None) -> SimConfig:
         default=float(env.get("refresh_token_ttl_s", defaults.refresh_token_ttl_s)),
         help="seconds",
     )
+    parser.add_argument(
+        "--org-count",
+        type=int,
+        default=int(env.get("org_count", defaults.org_count)),
+        help="orgs served under the one client id",
+    )
+    parser.add_argument(
+        "--timezone",
+        default=env.get("timezone", defaults.timezone),
+        help="the contact center's time zone: traffic and shifts follow its local day",
+    )
+    parser.add_argument(
+        "--state-dir",
+        default=env.get("state_dir") or None,
+        help="keep tokens and subscriptions here across restarts (default: in memory only)",
+    )
+    parser.add_argument(
+        "--allow-loopback-destinations",
+        action="store_true",
+        default=env.get("allow_loopback_destinations", "").lower() in _TRUE,
+        help="also accept webhook destinationUrl on http(s)://127.0.0.1, localhost, [::1]",
+    )
     args = parser.parse_args(argv)
+    if args.org_count < 1:
+        parser.error("--org-count must be at least 1")
     return SimConfig(
         host=args.host,
         port=args.port,
@@ -64,17 +92,26 @@ def parse_config(argv: Sequence[str] | None = None) -> SimConfig:
         rate_limit_per_minute=args.rate_limit_per_minute,
         access_token_ttl_s=args.access_token_ttl,
         refresh_token_ttl_s=args.refresh_token_ttl,
+        org_count=args.org_count,
+        timezone=args.timezone,
+        state_dir=args.state_dir,
+        allow_loopback_destinations=args.allow_loopback_destinations,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     config = parse_config(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except StateFileInvalid as exc:
+        sys.exit(f"simulator: {exc} (move it away to start with no tokens or subscriptions)")
     # One line each, so `make demo` and scripts can read them.
     print(f"WxCC simulator listening on http://{config.host}:{config.port}", flush=True)
     print(f"org id: {config.org_id}", flush=True)
     print(f"client id: {config.client_id}", flush=True)
+    for spec in org_specs(config)[1:]:
+        print(f"org {spec.number} id: {spec.org_id} (user {spec.user_email})", flush=True)
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
 
 

@@ -5,7 +5,6 @@ records, supervisor-style control; and the data of agent webhooks."""
 from __future__ import annotations
 
 from simulator.model_base import (
-    DAY_MS,
     HOUR_MS,
     MINUTE_MS,
     SECOND_MS,
@@ -29,12 +28,14 @@ from simulator.topology import (
 
 class AgentFlow(ModelBase):
     def _plan_day(self, day_ms: int) -> None:
-        self._push(day_ms + DAY_MS, self._plan_day, day_ms + DAY_MS)
+        next_day_ms = self.local_day.next_midnight(day_ms)
+        self._push(next_day_ms, self._plan_day, next_day_ms)
         if not self.shifts_enabled:
             return
         rng = self._rng
         for agent in self.topology.agents:
-            login_ms = day_ms + agent.shift_start_h * HOUR_MS + rng.uniform(-10, 10) * MINUTE_MS
+            shift_start_ms = self.local_day.wall_time(day_ms, agent.shift_start_h)
+            login_ms = shift_start_ms + rng.uniform(-10, 10) * MINUTE_MS
             logout_ms = login_ms + agent.shift_length_h * HOUR_MS
             if logout_ms <= self.now_ms:
                 continue
@@ -176,6 +177,14 @@ class AgentFlow(ModelBase):
         changed = previous_state != state or previous_code != idle_code
         if announce and changed:
             self._emit("agent:state_change", self._agent_data(agent))
+
+    def _relabel_state(self, agent: AgentRuntime, state: str) -> None:
+        """Name the stretch the agent is in anew (a ring that timed out is "not responding"
+        from its start) and announce it; the activity keeps its start."""
+        agent.state = state
+        if agent.activity is not None:
+            agent.activity.state = state
+        self._emit("agent:state_change", self._agent_data(agent))
 
     # --- control -----------------------------------------------------------------------
 

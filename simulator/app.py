@@ -1,5 +1,6 @@
 """The simulator as one Starlette ASGI app: identity (`/v1/authorize`, `/v1/access_token`,
-`/v1/people/me`), the WxCC API (`/search`, statistics, subscriptions) and `/_sim/` control,
+`/v1/people/me`), the WxCC API (`/search`, statistics, subscriptions, the Config API's queues
+and teams) and `/_sim/` control,
 all on one port. The live model and webhook delivery run in the app's lifespan."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator import control, identity, wxcc_api
+from simulator import config_api, control, identity, wxcc_api
 from simulator.config import SimConfig
 from simulator.state import SimulatorState
 
@@ -49,6 +50,7 @@ def create_app(config: SimConfig | None = None) -> Starlette:
         Route("/v2/subscriptions", wxcc_api.subscriptions, methods=["GET", "POST"]),
         Route("/v2/subscriptions/{id}", wxcc_api.subscription, methods=subscription_methods),
         Route("/v2/event-types", wxcc_api.event_types, methods=["GET"]),
+        *(Route(path, endpoint, methods=["GET"]) for path, endpoint in config_api.ROUTES_SPEC),
         Route("/_sim/health", health, methods=["GET"]),
         *control.ROUTES,
     ]

@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Documented demo credentials: the product's `make demo` and the README use these.
 DEMO_CLIENT_ID = "wallboard-demo-client"
@@ -29,9 +30,11 @@ WEBEX_RATE_LIMIT_PER_MINUTE = 300
 _ORG_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/wxcc-wallboard/simulator")
 
 
-def org_id_for_seed(seed: int) -> str:
-    """The org UUID served by a simulator started with `seed` and no explicit org id."""
-    return str(uuid.uuid5(_ORG_NAMESPACE, f"org/{seed}"))
+def org_id_for_seed(seed: int, number: int = 1) -> str:
+    """The UUID of org `number` (1-based) served by a simulator started with `seed`; org 1 is
+    the one a single-org simulator has always served."""
+    name = f"org/{seed}" if number == 1 else f"org/{seed}/{number}"
+    return str(uuid.uuid5(_ORG_NAMESPACE, name))
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,11 @@ class SimConfig:
     access_token_ttl_s: float = WEBEX_ACCESS_TOKEN_TTL_S
     refresh_token_ttl_s: float = WEBEX_REFRESH_TOKEN_TTL_S
     auth_code_ttl_s: float = 300
-    # Requests per token per rolling minute before 429; 0 disables the limit.
+    # Orgs served under this one client id (one integration connected by several customers).
+    # Org 1 is `org_id`; each further org has its own id, user, contact center and
+    # subscriptions, all derived from the seed (see simulator/tenancy.py).
+    org_count: int = 1
+    # Requests per rolling minute before 429; 0 disables the limit.
     rate_limit_per_minute: int = WEBEX_RATE_LIMIT_PER_MINUTE
     # Whose budget a request spends: "client" (WxCC's documented default: per client ID) or
     # "token" (one budget per access token).
@@ -62,6 +69,9 @@ class SimConfig:
     redirect_uri_prefixes: tuple[str, ...] = ("http://localhost", "http://127.0.0.1")
     # Traffic model.
     history_days: int = 7
+    # The contact center's time zone (IANA name): arrivals, shifts and breaks follow its local
+    # day, so a center is busy in its own business hours.
+    timezone: str = "UTC"
     tasks_per_day: int = 1200
     agent_count: int = 30
     agent_breaks: bool = True
@@ -79,6 +89,12 @@ class SimConfig:
     # After this many events in a row could not be delivered, the subscription turns inactive
     # ("the system may change the status to inactive in error scenarios"); 0 never disables.
     webhook_disable_after_failed_events: int = 0
+    # WxCC only accepts destinationUrl on HTTPS, port 443, a public domain. This opt-in also
+    # admits http(s)://127.0.0.1, localhost and [::1] on any port, for tests and the demo.
+    allow_loopback_destinations: bool = False
+    # Where tokens and subscriptions survive a restart (one JSON file, written atomically);
+    # None keeps them in memory only, so a restart forgets them.
+    state_dir: str | None = None
 
     def __post_init__(self) -> None:
         if not self.org_id:
@@ -89,6 +105,12 @@ class SimConfig:
             raise ValueError("rate_limit_scope must be 'client' or 'token'")
         if self.history_days < 0:
             raise ValueError("history_days must not be negative")
+        if self.org_count < 1:
+            raise ValueError("org_count must be at least 1")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r}") from None
 
     def with_overrides(self, **overrides: object) -> SimConfig:
         """A copy with some fields changed; a derived org id follows a changed seed."""
@@ -115,6 +137,10 @@ ENV_FALLBACKS: dict[str, str] = {
     "rate_limit_per_minute": "SIM_RATE_LIMIT_PER_MINUTE",
     "access_token_ttl_s": "SIM_ACCESS_TOKEN_TTL_S",
     "refresh_token_ttl_s": "SIM_REFRESH_TOKEN_TTL_S",
+    "org_count": "SIM_ORG_COUNT",
+    "timezone": "SIM_TIMEZONE",
+    "state_dir": "SIM_STATE_DIR",
+    "allow_loopback_destinations": "SIM_ALLOW_LOOPBACK_DESTINATIONS",
 }
 
 

@@ -1,5 +1,10 @@
 """The identity surface, as webexapis.com serves it: `GET /v1/authorize`,
-`POST /v1/access_token` and `GET /v1/people/me`."""
+`POST /v1/access_token` and `GET /v1/people/me`.
+
+Which org's user consents at /v1/authorize (a simulator-only choice; Webex knows who is
+signed in): the org named by the query parameter `SIM_ORG_PARAM` when given, else the org set
+with `POST /_sim/authorize-as`, else org 1. The user is auto-approved.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,13 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from simulator.auth import AccessToken, OAuthError
-from simulator.guard import STYLE_IDENTITY, apply_fault, error_response, guarded, webex_id
+from simulator.auth import Consent, OAuthError
+from simulator.guard import STYLE_IDENTITY, Caller, apply_fault, error_response, guarded, webex_id
 from simulator.state import SimulatorState
+from simulator.tenancy import UnknownOrg
+
+# Simulator-only /v1/authorize parameter: the org (id or 1-based number) whose user consents.
+SIM_ORG_PARAM = "sim_org"
 
 
 # RFC 6749 section 5.2 error body; Webex's exact token-error body is unconfirmed
@@ -45,6 +54,10 @@ async def authorize(request: Request) -> Response:
     if not state.tokens.redirect_uri_allowed(redirect_uri):
         # Never redirect to an unregistered URI; show the error instead, as IdPs do.
         return PlainTextResponse("Invalid redirect_uri", status_code=400)
+    try:
+        org = state.org(params.get(SIM_ORG_PARAM) or state.signed_in_org_id)
+    except UnknownOrg:
+        return PlainTextResponse(f"Unknown {SIM_ORG_PARAM}", status_code=400)
     back: dict[str, str] = {}
     if params.get("state") is not None:
         back["state"] = params["state"]
@@ -57,7 +70,12 @@ async def authorize(request: Request) -> Response:
             back["error"] = "invalid_request"
         else:
             back["code"] = state.tokens.issue_code(
-                client_id, redirect_uri, params.get("scope") or "", challenge, method
+                client_id=client_id,
+                redirect_uri=redirect_uri,
+                scope=params.get("scope") or "",
+                consent=Consent(org.org_id, org.spec.user_email),
+                code_challenge=challenge,
+                code_challenge_method=method,
             )
     separator = "&" if "?" in redirect_uri else "?"
     return RedirectResponse(f"{redirect_uri}{separator}{urlencode(back)}", status_code=302)
@@ -104,20 +122,21 @@ async def access_token(request: Request) -> Response:
 
 
 @guarded("identity", STYLE_IDENTITY)
-async def people_me(request: Request, state: SimulatorState, token: AccessToken) -> Response:
-    config = state.config
-    person_id = str(uuid.uuid5(uuid.UUID(config.org_id), config.demo_user_email))
-    first, _, last = config.demo_user_name.partition(" ")
+async def people_me(request: Request, state: SimulatorState, caller: Caller) -> Response:
+    """The user who consented to the caller's token, in their org."""
+    spec = caller.org.spec
+    person_id = str(uuid.uuid5(uuid.UUID(spec.org_id), spec.user_email))
+    first, _, last = spec.user_name.partition(" ")
     return JSONResponse(
         {
             "id": webex_id("PEOPLE", person_id),
-            "emails": [config.demo_user_email],
+            "emails": [spec.user_email],
             "phoneNumbers": [],
-            "displayName": config.demo_user_name,
+            "displayName": spec.user_name,
             "nickName": first,
             "firstName": first,
             "lastName": last,
-            "orgId": webex_id("ORGANIZATION", config.org_id),
+            "orgId": webex_id("ORGANIZATION", spec.org_id),
             "type": "person",
         }
     )

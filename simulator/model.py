@@ -45,7 +45,7 @@ class TrafficModel(TaskFlow, AgentFlow):
         override = self._rate_override.get(queue.id, self._rate_override.get(None))
         if override is not None:
             return override / HOUR_MS
-        hour = (at_ms // HOUR_MS) % 24
+        hour = self.local_day.hour(at_ms)
         per_hour = self.config.tasks_per_day * queue.volume_share * DAILY_CURVE[hour]
         return per_hour / DAILY_CURVE_SUM / HOUR_MS
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from simulator.config import SimConfig
+from simulator.local_time import LocalDay
 from simulator.records import (
     LOGGED_OUT,
     Activity,
@@ -66,6 +67,7 @@ class ModelBase:
 
     def __init__(self, config: SimConfig, start_ms: int) -> None:
         self.config = config
+        self.local_day = LocalDay(config.timezone)
         self.topology = build_topology(config.seed, config.agent_count)
         self.org_id = config.org_id
         self.start_ms = start_ms
@@ -98,12 +100,13 @@ class ModelBase:
         self._listeners: list[EventListener] = []
         self.emitting = False
         if config.history_days > 0:
-            begin_ms = (start_ms - config.history_days * DAY_MS) // DAY_MS * DAY_MS
+            begin_ms = self.local_day.midnight(start_ms - config.history_days * DAY_MS)
         else:
             begin_ms = start_ms
         self.begin_ms = begin_ms
         self.now_ms = begin_ms
-        self._push(begin_ms // DAY_MS * DAY_MS, self._plan_day, begin_ms // DAY_MS * DAY_MS)
+        first_day_ms = self.local_day.midnight(begin_ms)
+        self._push(first_day_ms, self._plan_day, first_day_ms)
         for queue_id in self._queues:
             self._schedule_arrival(queue_id)
 
@@ -165,6 +168,9 @@ class ModelBase:
         raise NotImplementedError
 
     def _go_idle(self, agent: AgentRuntime, idle_code: IdleCode, duration_s: float | None) -> None:
+        raise NotImplementedError
+
+    def _relabel_state(self, agent: AgentRuntime, state: str) -> None:
         raise NotImplementedError
 
     def _agent_free(self, agent: AgentRuntime) -> None:

@@ -14,23 +14,32 @@ LOGGED_OUT = "LoggedOut"
 AVAILABLE = "Available"
 IDLE = "Idle"
 RESERVED = "Reserved"  # a task is ringing at the agent
+# A ring that timed out (RONA): the ringing stretch is recorded as "not responding" before
+# the agent is made idle with the RONA idle code.
+NOT_RESPONDING = "NotResponding"
 CONNECTED = "Connected"
 HOLD = "Hold"
+HOLD_DONE = "HoldDone"  # connected again after a hold
 WRAPUP = "WrapUp"
-BUSY_STATES = frozenset({RESERVED, CONNECTED, HOLD, WRAPUP})
+BUSY_STATES = frozenset({RESERVED, NOT_RESPONDING, CONNECTED, HOLD, HOLD_DONE, WRAPUP})
+# Talking to the customer, before or after a hold.
+CONNECTED_STATES = frozenset({CONNECTED, HOLD_DONE})
 
-# `currentState` of an agent in V1 `agent:state_change` webhooks and in Agent Activities
-# records. docs/wxcc-contract.md: V1 webhooks carry lowercase values such as "wrapup"; the V2
-# channel-state list is idle/available/ringing/connected/on-hold/wrapup/...; Agent Activities
-# documents lowercase "idle, available, connected, etc.". One vocabulary for both, drawn from
-# that list [values per state to confirm on a real tenant].
+# The one table of agent state words: `currentState` in V1 `agent:state_change` webhooks, in
+# Agent Activities records and in search (agentSession `channelInfo.currentState` and AAR
+# `channelInfo.activities.nodes.state`). Cisco's AAR sample groups activities by the states
+# available, call-ended, connected, hold-done, idle, logged-out, not-responding, on-hold,
+# outdial-reserved, ringing, skill-update and wrapup (docs/wxcc-contract.md 2.6); we use the
+# ones our model has. Consult/conference states (consulting, conferencing) are not modelled.
 AGENT_CHANNEL_STATE = {
-    LOGGED_OUT: "LoggedOut",  # the Agents API word; never in activities (no activity then)
+    LOGGED_OUT: "logged-out",
     AVAILABLE: "available",
     IDLE: "idle",
     RESERVED: "ringing",
+    NOT_RESPONDING: "not-responding",
     CONNECTED: "connected",
     HOLD: "on-hold",
+    HOLD_DONE: "hold-done",
     WRAPUP: "wrapup",
 }
 # Agent-level state as the Agents API names it ("Available", "Idle", "LoggedOut", "Reserved",
@@ -40,22 +49,40 @@ AGENT_STATE = {
     AVAILABLE: "Available",
     IDLE: "Idle",
     RESERVED: "Reserved",
+    NOT_RESPONDING: "Reserved",
     CONNECTED: "Engaged",
     HOLD: "Engaged",
+    HOLD_DONE: "Engaged",
     WRAPUP: "WrapUp",
 }
 
-# Task status as the search API shows it. "ended" is seen in Cisco's sample response; the
-# live values are our choice [to confirm].
+# Task status as the search API shows it: "created" and "ended" in Cisco's README examples,
+# "parked" in its real-time queued sample, "connect" (ringing at an agent) in a sample
+# response, "connected" in a Power BI sample (docs/wxcc-contract.md 2.5).
 STATUS_CREATED = "created"  # in self-service (IVR, bot) before reaching a queue
 STATUS_PARKED = "parked"
-STATUS_OFFERED = "offered"
+STATUS_OFFERED = "connect"
 STATUS_CONNECTED = "connected"
 STATUS_ENDED = "ended"
 
-# terminationType values [to confirm].
+# How a contact ended (docs/wxcc-contract.md 2.5). `terminationType` values seen in Cisco's
+# sample responses: normal, abandoned, self_service, sudden_disconnect (null while active).
 TERMINATION_NORMAL = "normal"
 TERMINATION_ABANDONED = "abandoned"
+TERMINATION_SUDDEN_DISCONNECT = "sudden_disconnect"
+# `contactHandleType` ("Shows how the call was handled: short, abandoned, or normal").
+HANDLE_NORMAL = "normal"
+HANDLE_ABANDONED = "abandoned"
+HANDLE_SHORT = "short"
+# `abandonedType`: "new, queue, treatment, agent-connect" (CLR dictionary); our callers only
+# hang up while waiting in a queue.
+ABANDONED_IN_QUEUE = "queue"
+# Tenant settings WxCC applies and our sources give no default for (one place, ours):
+# "Short Call Threshold: the time interval, in seconds, to determine whether the call is short
+# or abandoned", counted from the start of the call; and the "Sudden Disconnect Threshold"
+# after connecting to an agent. A real call of 6.7 s connected was a sudden disconnect.
+SHORT_CALL_THRESHOLD_S = 10
+SUDDEN_DISCONNECT_THRESHOLD_S = 10
 
 DIRECTION_INBOUND = "inbound"  # search filter example: {direction: {equals: "inbound"}}
 WEBHOOK_DIRECTION_INBOUND = "INBOUND"  # webhook task data: direction "INBOUND"/"OUTBOUND"
@@ -63,6 +90,8 @@ WEBHOOK_DIRECTION_OUTBOUND = "OUTBOUND"
 # A courtesy callback is connected as an outbound call with this outboundType (community sample).
 OUTBOUND_TYPE_CALLBACK = "COURTESY_CALLBACK"
 # task:ended `terminatingParty` and `reason` (community sample of real webhooks).
+# The same words are search's `terminatingEnd` ("Customer" in Cisco's TME lab response) and
+# `terminationReason` ("Agent Left, ..., Customer Left, ..." in the CSR dictionary).
 TERMINATING_CUSTOMER = "Customer"
 TERMINATING_AGENT = "Agent"
 REASON_CUSTOMER_LEFT = "Customer Left"
@@ -120,6 +149,8 @@ class Task:
     status: str = STATUS_CREATED
     ended_ms: int | None = None
     termination_type: str | None = None
+    contact_handle_type: str | None = None
+    abandoned_type: str | None = None
     terminating_party: str | None = None
     queue_id: str | None = None
     agent_id: str | None = None
@@ -135,6 +166,8 @@ class Task:
     callback: bool = False
     capture_requested: bool = False
     legs: list[QueueLeg] = field(default_factory=list)
+    # (start, end) of each hold; end None while on hold.
+    holds: list[list[int | None]] = field(default_factory=list)
     # Fixed durations for tasks injected through the control API (seconds); None = sampled.
     handle_s: float | None = None
     wrapup_s: float | None = None

@@ -1,87 +1,72 @@
-"""WxCC's GraphQL search (`POST /search?orgId=…`): rows drawn from the traffic model, WxCC's
-time-range rules, filters, aggregations with intervals and grouping, and cursor pagination."""
+"""WxCC's GraphQL search (`POST /search?orgId=…`): records drawn from the traffic model, WxCC's
+time-range rules, filters, aggregations with intervals and grouping, and cursor pagination
+with Cisco's page sizes (docs/wxcc-contract.md section 2)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from graphql import FieldNode, GraphQLError, GraphQLResolveInfo, graphql
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    GraphQLSyntaxError,
+    SelectionSetNode,
+    graphql,
+)
 
 from simulator.graphql_schema import build_search_schema
 from simulator.model import DAY_MS, TrafficModel
-from simulator.search_rows import Row, session_row, task_row
+from simulator.search_aggregate import aggregate, group_leaves
+from simulator.search_filters import matches, narrow
+from simulator.search_leg_rows import task_legs
+from simulator.search_records import Row, sort_key, sort_spec
+from simulator.search_rows import task_row
+from simulator.search_session_rows import session_row
 
-# Page sizes as documented: task at most 300, taskDetails and agentSession at most 100.
-PAGE_SIZE = {"task": 300, "taskDetails": 100, "agentSession": 100}
-# Range rules: `from` no older than 36 months, `to` not after now, at most 365 days apart.
+# Page sizes, Cisco's search README ("The page size/ number of records returned by the query is
+# fixed"): raw taskDetails and agentSession 250, raw taskLegDetails 500, aggregations 1000.
+# The older `task` query is not in that table: 300 is the team's starting note [unconfirmed].
+RAW_PAGE_SIZE = {"task": 300, "taskDetails": 250, "agentSession": 250, "taskLegDetails": 500}
+AGGREGATION_PAGE_SIZE = 1000
+# "In order to fetch the first page, the pagination argument can either be omitted or the
+# cursor value can be set to NA"; Cisco's own samples also start `task` and `taskDetails`
+# queries with cursor "0", so that is a first page too.
+FIRST_PAGE_CURSORS = frozenset({"", "NA", "0"})
+# Range rules: `from` no older than 36 months, `to` not after now, at most 365 days apart
+# (Cisco's OAS; its README says 12 months), CAR/AAR raw data at most 30 days.
 MAX_LOOKBACK_MS = 1096 * DAY_MS
 MAX_RANGE_MS = 365 * DAY_MS
-
-_INTERVAL_MINUTES = {"FIFTEEN_MINUTES": 15, "THIRTY_MINUTES": 30, "HOURLY": 60}
-_RESULT_META_FIELDS = {"aggregation", "intervalStartTime", "__typename"}
-# Filter keys that hold an EntityFilter ({id: ..., name: ...}) rather than operators.
-_ENTITY_FIELDS = {"owner", "lastQueue", "lastAgent", "lastTeam", "lastSite", "lastEntryPoint"}
+MAX_ACTIVITY_RANGE_MS = 30 * DAY_MS
 
 _SCHEMA = build_search_schema()
 
 
-# --- filters ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Query:
+    """One root query: the list it answers and how its raw records are ordered."""
+
+    name: str
+    list_field: str
+    id_field: str
+    # Cisco's samples: taskDetails and taskLegDetails newest first (createdTime descending),
+    # agentSession by agentSessionId with that id as the cursor.
+    default_sort: str | None
+    descending: bool
 
 
-def _compare(condition: dict[str, Any], value: Any) -> bool:
-    for op, operand in condition.items():
-        if operand is None:
-            continue
-        if op == "equals":
-            ok = value == operand
-        elif op == "notequals":
-            ok = value != operand
-        elif op == "in":
-            ok = value in operand
-        elif op == "match":
-            ok = isinstance(value, str) and re.search(operand, value) is not None
-        elif op == "contains":
-            ok = isinstance(value, str) and operand in value
-        elif value is None:
-            ok = False
-        elif op == "gt":
-            ok = value > operand
-        elif op == "gte":
-            ok = value >= operand
-        elif op == "lt":
-            ok = value < operand
-        elif op == "lte":
-            ok = value <= operand
-        else:  # the schema admits no other operator
-            raise GraphQLError(f"Unsupported operator {op}")
-        if not ok:
-            return False
-    return True
-
-
-def matches(flt: dict[str, Any] | None, row: Row) -> bool:
-    """Whether a row passes a WxCC-style filter ({and: [...], or: [...], field: {op: v}})."""
-    if not flt:
-        return True
-    for key, condition in flt.items():
-        if condition is None:
-            continue
-        if key == "and":
-            if not all(matches(sub, row) for sub in condition):
-                return False
-        elif key == "or":
-            if condition and not any(matches(sub, row) for sub in condition):
-                return False
-        elif key in _ENTITY_FIELDS:
-            if not matches(condition, row.get(key) or {}):
-                return False
-        elif not _compare(condition, row.get(key)):
-            return False
-    return True
+_QUERIES = {
+    "task": Query("task", "tasks", "id", "createdTime", True),
+    "taskDetails": Query("taskDetails", "tasks", "id", "createdTime", True),
+    "agentSession": Query("agentSession", "agentSessions", "agentSessionId", None, False),
+    "taskLegDetails": Query("taskLegDetails", "taskLegs", "id", "createdTime", True),
+}
 
 
 # --- range rules -----------------------------------------------------------------------
@@ -99,7 +84,7 @@ def check_range(from_ms: int, to_ms: int, now_ms: int) -> int:
     return to_ms
 
 
-def check_interval(interval: dict[str, Any], span_ms: int) -> None:
+def check_interval(interval: Mapping[str, Any], span_ms: int) -> None:
     """Which aggregation intervals a time span admits (Cisco's search sample README)."""
     kind = interval["interval"]
     if span_ms > 7 * DAY_MS and kind not in ("DAILY", "WEEKLY", "MONTHLY"):
@@ -108,197 +93,227 @@ def check_interval(interval: dict[str, Any], span_ms: int) -> None:
         raise GraphQLError(f"Interval {kind} is not allowed for a span over 1 day.")
 
 
-# --- aggregation -----------------------------------------------------------------------
+# --- pagination ------------------------------------------------------------------------
 
 
-def _selected_paths(info: GraphQLResolveInfo, list_field: str) -> list[tuple[str, ...]]:
-    """Leaf fields selected under `<query> { <list_field> { ... } }`: the grouping keys."""
-    paths: list[tuple[str, ...]] = []
-
-    def walk(selection_set: Any, prefix: tuple[str, ...]) -> None:
-        for selection in selection_set.selections:
-            if not isinstance(selection, FieldNode):
-                continue
-            name = selection.name.value
-            if not prefix and name in _RESULT_META_FIELDS:
-                continue
-            if selection.selection_set is None:
-                paths.append((*prefix, name))
-            else:
-                walk(selection.selection_set, (*prefix, name))
-
-    for node in info.field_nodes:
-        for selection in node.selection_set.selections if node.selection_set else ():
-            if (
-                isinstance(selection, FieldNode)
-                and selection.name.value == list_field
-                and selection.selection_set is not None
-            ):
-                walk(selection.selection_set, ())
-    return paths
+def _is_first_page(cursor: str | None) -> bool:
+    return cursor is None or cursor.strip() in FIRST_PAGE_CURSORS
 
 
-def _get_path(row: Row, path: tuple[str, ...]) -> Any:
-    value: Any = row
-    for part in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+def _encode(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
-def _set_path(row: Row, path: tuple[str, ...], value: Any) -> None:
-    target = row
-    for part in path[:-1]:
-        target = target.setdefault(part, {})
-    target[path[-1]] = value
-
-
-def _interval_start(time_ms: int, interval: dict[str, Any]) -> int:
-    kind = interval["interval"]
-    if kind in _INTERVAL_MINUTES:
-        size = _INTERVAL_MINUTES[kind] * 60_000
-        return time_ms // size * size
+def _decode(cursor: str) -> list[Any]:
     try:
-        zone: Any = ZoneInfo(interval.get("timezone") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise GraphQLError(f"Unknown timezone {interval.get('timezone')!r}") from exc
-    local = datetime.fromtimestamp(time_ms / 1000, tz=UTC).astimezone(zone)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if kind == "WEEKLY":
-        start -= timedelta(days=start.weekday())
-    elif kind == "MONTHLY":
-        start = start.replace(day=1)
-    return int(start.timestamp() * 1000)
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise GraphQLError(f"Invalid cursor {cursor!r}") from exc
+    if not isinstance(key, list) or len(key) != 2:
+        raise GraphQLError(f"Invalid cursor {cursor!r}")
+    return key
 
 
-def _aggregate(kind: str, values: list[Any]) -> float:
-    present = [v for v in values if v is not None]
-    if kind == "count":
-        return float(len(present))
-    if kind == "cardinality":
-        return float(len({repr(v) for v in present}))
-    numbers = [float(v) for v in present if isinstance(v, int | float)]
-    if not numbers:
-        return 0.0
-    if kind == "sum":
-        return sum(numbers)
-    if kind == "average":
-        return sum(numbers) / len(numbers)
-    if kind == "min":
-        return min(numbers)
-    return max(numbers)
+def _page_raw(
+    records: list[Row],
+    query: Query,
+    selection: SelectionSetNode | None,
+    info: GraphQLResolveInfo,
+    cursor: str | None,
+) -> tuple[list[Row], str | None]:
+    size = RAW_PAGE_SIZE[query.name]
+    if query.default_sort is None:  # agentSession: by id, cursor = the last id
+        records.sort(key=lambda r: r[query.id_field])
+        if cursor is not None and not _is_first_page(cursor):
+            records = [r for r in records if r[query.id_field] > cursor]
+        page = records[:size]
+        return page, page[-1][query.id_field] if len(records) > size else None
+    field, descending = sort_spec(selection, info.variable_values.coerced) or (
+        query.default_sort,
+        query.descending,
+    )
 
+    def key(record: Row) -> tuple[Any, ...]:
+        return (sort_key(record.get(field)), record[query.id_field])
 
-def aggregate_rows(
-    rows: list[Row],
-    aggregations: list[dict[str, Any]],
-    group_paths: list[tuple[str, ...]],
-    interval: dict[str, Any] | None,
-    time_field: str,
-) -> list[Row]:
-    groups: dict[tuple[Any, ...], list[Row]] = {}
-    for row in rows:
-        key: tuple[Any, ...] = tuple(repr(_get_path(row, path)) for path in group_paths)
-        if interval is not None:
-            key = (_interval_start(row[time_field], interval), *key)
-        groups.setdefault(key, []).append(row)
-    results: list[Row] = []
-    for key, members in sorted(groups.items(), key=lambda item: item[0]):
-        result: Row = {}
-        for path in group_paths:
-            _set_path(result, path, _get_path(members[0], path))
-        if interval is not None:
-            result["intervalStartTime"] = key[0]
-        result["aggregation"] = []
-        for spec in aggregations:
-            scoped = [r for r in members if matches(spec.get("filter"), r)]
-            values = [_get_path(r, tuple(spec["field"].split("."))) for r in scoped]
-            result["aggregation"].append(
-                {"name": spec["name"], "value": _aggregate(spec["type"], values)}
-            )
-        results.append(result)
-    return results
+    records.sort(key=key, reverse=descending)
+    if cursor is not None and not _is_first_page(cursor):
+        value, record_id = _decode(cursor)
+        mark = (sort_key(value), record_id)
+        records = [r for r in records if (key(r) < mark if descending else key(r) > mark)]
+    page = records[:size]
+    if len(records) <= size:
+        return page, None
+    return page, _encode([page[-1].get(field), page[-1][query.id_field]])
 
 
 # --- resolvers -------------------------------------------------------------------------
 
 
-def _page(rows: list[Row], pagination: dict[str, Any] | None, size: int) -> tuple[list[Row], Row]:
-    cursor = (pagination or {}).get("cursor") or "0"
-    if not re.fullmatch(r"\d+", cursor):
-        raise GraphQLError(f"Invalid cursor {cursor!r}")
-    start = int(cursor)
-    page = rows[start : start + size]
-    end = start + len(page)
-    has_next = end < len(rows)
-    # endCursor is a nullable string; Cisco's samples show null on the last page.
-    return page, {"hasNextPage": has_next, "endCursor": str(end) if has_next else None}
+def _list_selection(info: GraphQLResolveInfo, list_field: str) -> SelectionSetNode | None:
+    for node in info.field_nodes:
+        for selection in node.selection_set.selections if node.selection_set else ():
+            if isinstance(selection, FieldNode) and selection.name.value == list_field:
+                return selection.selection_set
+    return None
+
+
+def _selects(selection: SelectionSetNode | None, name: str) -> bool:
+    for node in selection.selections if selection else ():
+        if isinstance(node, FieldNode) and (
+            node.name.value == name or _selects(node.selection_set, name)
+        ):
+            return True
+    return False
+
+
+def _aggregation_specs(args: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    specs = list(args.get("aggregations") or [])
+    legacy = args.get("aggregation") or {}
+    specs += [dict(spec) for spec in legacy.get("aggr") or []]
+    return specs
 
 
 def _search(
     info: GraphQLResolveInfo,
-    query_name: str,
-    list_field: str,
+    query: Query,
     candidates: Iterable[Row],
+    in_window: Callable[[Row], bool],
     time_field: str,
-    args: dict[str, Any],
+    args: Mapping[str, Any],
 ) -> Row:
-    model: TrafficModel = info.context["model"]
     from_ms, to_ms = args["from"], args["to"]
-    to_ms = check_range(from_ms, to_ms, model.now_ms)
+    specs = _aggregation_specs(args)
     interval = args.get("aggregationInterval")
-    aggregations = args.get("aggregations") or []
+    selection = _list_selection(info, query.list_field)
     if interval is not None:
-        if not aggregations:
+        if not specs:
             raise GraphQLError("aggregationInterval can only be used with aggregations.")
         check_interval(interval, to_ms - from_ms)
-    rows = [
-        row
-        for row in candidates
-        if row[time_field] is not None
-        and from_ms <= row[time_field] < to_ms
-        and matches(args.get("filter"), row)
+    ext_filter = args.get("extFilter")
+    reads_activities = ext_filter is not None or _selects(selection, "activities")
+    if not specs and reads_activities and to_ms - from_ms > MAX_ACTIVITY_RANGE_MS:
+        raise GraphQLError("Invalid time range: CAR and AAR raw data cannot exceed 30 days.")
+    flt = args.get("filter")
+    records = [
+        narrow(narrow(r, flt), ext_filter)
+        for r in candidates
+        if in_window(r) and matches(flt, r) and matches(ext_filter, r)
     ]
-    rows.sort(key=lambda row: (row[time_field], row.get("id") or row.get("agentSessionId")))
-    if aggregations:
-        rows = aggregate_rows(
-            rows, aggregations, _selected_paths(info, list_field), interval, time_field
-        )
-    page, page_info = _page(rows, args.get("pagination"), PAGE_SIZE[query_name])
-    return {list_field: page, "pageInfo": page_info}
+    cursor: str | None = (args.get("pagination") or {}).get("cursor")
+    page: list[Row]
+    if specs:
+        leaves = group_leaves(selection, info.variable_values.coerced)
+        groups = aggregate(list(records), specs, leaves, interval, time_field)
+        if cursor is not None and not _is_first_page(cursor):
+            groups = [g for g in groups if g.cursor > cursor]
+        kept = groups[:AGGREGATION_PAGE_SIZE]
+        page = [g.record for g in kept]
+        end_cursor = kept[-1].cursor if len(groups) > AGGREGATION_PAGE_SIZE else None
+    else:
+        page, end_cursor = _page_raw(records, query, selection, info, cursor)
+    interval_info = None
+    if interval is not None:
+        interval_info = {
+            "interval": interval["interval"],
+            "timezone": interval.get("timezone") or "UTC",
+        }
+    return {
+        query.list_field: page,
+        "pageInfo": {"hasNextPage": end_cursor is not None, "endCursor": end_cursor},
+        "intervalInfo": interval_info,
+    }
 
 
-def _resolve_tasks(query_name: str) -> Callable[..., Row]:
+def _window(args: Mapping[str, Any], time_field: str) -> Callable[[Row], bool]:
+    from_ms, to_ms = args["from"], args["to"]
+    # "CSR records are indexed by createdTime": with timeComparator endedTime a contact that
+    # started before `from` is found only with startTimeLookBackDays (Cisco's
+    # endedTimeWithLookback sample).
+    created_from_ms = from_ms - (args.get("startTimeLookBackDays") or 0) * DAY_MS
+
+    def inside(record: Row) -> bool:
+        if not from_ms <= record[time_field] < to_ms:
+            return False
+        return time_field != "endedTime" or record["createdTime"] >= created_from_ms
+
+    return inside
+
+
+def _resolve_tasks(query: Query) -> Callable[..., Row]:
     def resolve(info: GraphQLResolveInfo, **args: Any) -> Row:
         model: TrafficModel = info.context["model"]
+        args["to"] = check_range(args["from"], args["to"], model.now_ms)
         time_field = args.get("timeComparator") or "createdTime"
         tasks = model.tasks_touching(args["from"], args["to"])
         rows = (task_row(model, task) for task in tasks)
-        return _search(info, query_name, "tasks", rows, time_field, args)
+        return _search(info, query, rows, _window(args, time_field), time_field, args)
 
     return resolve
 
 
+def _resolve_legs(info: GraphQLResolveInfo, **args: Any) -> Row:
+    model: TrafficModel = info.context["model"]
+    args["to"] = check_range(args["from"], args["to"], model.now_ms)
+    time_field = args.get("timeComparator") or "createdTime"
+    tasks = model.tasks_touching(args["from"], args["to"])
+    rows = (leg for task in tasks for leg in task_legs(model, task))
+    query = _QUERIES["taskLegDetails"]
+    return _search(info, query, rows, _window(args, time_field), time_field, args)
+
+
 def _resolve_sessions(info: GraphQLResolveInfo, **args: Any) -> Row:
     model: TrafficModel = info.context["model"]
-    time_field = "startTime"  # agentSession always compares on startTime
-    sessions = model.sessions_touching(args["from"], args["to"])
+    args["to"] = check_range(args["from"], args["to"], model.now_ms)
+    from_ms, to_ms = args["from"], args["to"]
+    sessions = model.sessions_touching(from_ms, to_ms)
     rows = (session_row(model, session) for session in sessions)
-    return _search(info, "agentSession", "agentSessions", rows, time_field, args)
+
+    def inside(record: Row) -> bool:  # agentSession always compares on startTime
+        return bool(from_ms <= record["startTime"] < to_ms)
+
+    return _search(info, _QUERIES["agentSession"], rows, inside, "startTime", args)
 
 
 ROOT = {
-    "task": _resolve_tasks("task"),
-    "taskDetails": _resolve_tasks("taskDetails"),
+    "task": _resolve_tasks(_QUERIES["task"]),
+    "taskDetails": _resolve_tasks(_QUERIES["taskDetails"]),
     "agentSession": _resolve_sessions,
+    "taskLegDetails": _resolve_legs,
 }
+
+# graphql-core's words for a missing required argument: "Argument 'Query.task(from:)' of
+# type 'Long!' is required, but it was not provided."
+_MISSING_ARGUMENT = re.compile(r"Argument '\w+\.(\w+)\((\w+):\)' of type '[^']+' is required")
+
+
+def _error_json(error: GraphQLError, rejected: bool) -> dict[str, Any]:
+    """GraphQL errors as WxCC's graphql-java service words them when it rejects a document
+    (HTTP 400, "Missing field argument"); other errors keep graphql-core's wording."""
+    formatted: dict[str, Any] = dict(error.formatted)
+    if not rejected:
+        return formatted
+    missing = _MISSING_ARGUMENT.search(error.message)
+    if missing:
+        field, argument = missing.groups()
+        formatted["message"] = (
+            f"Validation error (MissingFieldArgument@[{field}]) : "
+            f"Missing field argument '{argument}'"
+        )
+    syntax = isinstance(error, GraphQLSyntaxError)
+    classification = "InvalidSyntax" if syntax else "ValidationError"
+    formatted["extensions"] = {
+        **(formatted.get("extensions") or {}),
+        "classification": classification,
+    }
+    return formatted
 
 
 async def execute_search(
     model: TrafficModel, query: str, variables: dict[str, Any] | None, operation: str | None
 ) -> dict[str, Any]:
-    """Run one search request; the answer is GraphQL's {data, errors} shape."""
+    """Run one search request; the answer is GraphQL's {data, errors} shape. A document that
+    does not parse or validate answers `data: null` (the API edge makes that a 400)."""
     result = await graphql(
         _SCHEMA,
         query,
@@ -307,4 +322,8 @@ async def execute_search(
         variable_values=variables,
         operation_name=operation,
     )
-    return dict(result.formatted)
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        rejected = result.data is None
+        answer["errors"] = [_error_json(error, rejected) for error in result.errors]
+    return answer

@@ -11,9 +11,10 @@ from simulator.model import DAY_MS, MINUTE_MS, TrafficModel
 from simulator.records import (
     AGENT_CHANNEL_STATE,
     AVAILABLE,
-    CONNECTED,
+    CONNECTED_STATES,
     HOLD,
     IDLE,
+    NOT_RESPONDING,
     RESERVED,
     WRAPUP,
     Activity,
@@ -254,13 +255,13 @@ def agent_statistics(model: TrafficModel, params: dict[str, str]) -> dict[str, A
                     continue
                 channel = activity.channel_type or channels[0]
                 counters = slot(session.agent_id, bucket, channel)
-                if activity.state == CONNECTED:
+                if activity.state in CONNECTED_STATES:
                     counters["totalEngagedDuration"] += clipped
                 elif activity.state == HOLD:
                     counters["totalHoldDuration"] += clipped
                 elif activity.state == WRAPUP:
                     counters["totalWrapUpDuration"] += clipped
-                elif activity.state == RESERVED:
+                elif activity.state in (RESERVED, NOT_RESPONDING):
                     counters["_ringing"] += clipped
     data = []
     agents = [a for a in topology.agents if agent_ids is None or a.id in agent_ids]

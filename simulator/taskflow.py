@@ -16,21 +16,30 @@ from simulator.model_base import (
     ModelBase,
 )
 from simulator.records import (
+    ABANDONED_IN_QUEUE,
     AVAILABLE,
     CONNECTED,
+    HANDLE_ABANDONED,
+    HANDLE_NORMAL,
+    HANDLE_SHORT,
     HOLD,
+    HOLD_DONE,
+    NOT_RESPONDING,
     OUTBOUND_TYPE_CALLBACK,
     REASON_AGENT_LEFT,
     REASON_CUSTOMER_LEFT,
     RESERVED,
+    SHORT_CALL_THRESHOLD_S,
     STATUS_CONNECTED,
     STATUS_ENDED,
     STATUS_OFFERED,
     STATUS_PARKED,
+    SUDDEN_DISCONNECT_THRESHOLD_S,
     TERMINATING_AGENT,
     TERMINATING_CUSTOMER,
     TERMINATION_ABANDONED,
     TERMINATION_NORMAL,
+    TERMINATION_SUDDEN_DISCONNECT,
     WEBHOOK_DIRECTION_INBOUND,
     WEBHOOK_DIRECTION_OUTBOUND,
     WRAPUP,
@@ -123,7 +132,9 @@ class TaskFlow(ModelBase):
         offer.answered_ms = self.now_ms
         task.ringing_ms += self.now_ms - offer.offered_ms
         if not task.scripted and self._rng.random() < P_RONA:
-            # Redirection on no answer: the agent is made idle and the task goes back.
+            # Redirection on no answer: the ring is recorded as not responding, the agent is
+            # made idle with the RONA code and the task goes back.
+            self._relabel_state(agent, NOT_RESPONDING)
             agent.task_id = None
             self._go_idle(agent, self.topology.idle_code("RONA"), self._rng.uniform(30, 90))
             self._park(task)
@@ -156,6 +167,7 @@ class TaskFlow(ModelBase):
     def _on_hold(self, task_id: str, agent_id: str, hold_s: float) -> None:
         task = self.tasks[task_id]
         task.hold_count += 1
+        task.holds.append([self.now_ms, None])
         self._set_state(self.agents[agent_id], HOLD, task=task)
         self._push(self.now_ms + hold_s * SECOND_MS, self._on_unhold, task_id, agent_id)
 
@@ -165,7 +177,8 @@ class TaskFlow(ModelBase):
         held_ms = agent.activity.duration_ms(self.now_ms) if agent.activity else 0
         task.hold_ms += held_ms
         task.legs[-1].hold_ms += held_ms
-        self._set_state(agent, CONNECTED, task=task)
+        task.holds[-1][1] = self.now_ms
+        self._set_state(agent, HOLD_DONE, task=task)
 
     def _on_handle_end(self, task_id: str, agent_id: str) -> None:
         task = self.tasks[task_id]
@@ -190,7 +203,10 @@ class TaskFlow(ModelBase):
         else:
             task.ended_ms = self.now_ms
             task.status = STATUS_ENDED
-            task.termination_type = TERMINATION_NORMAL
+            talked_ms = self.now_ms - (leg.accepted_ms or self.now_ms)
+            sudden = talked_ms < SUDDEN_DISCONNECT_THRESHOLD_S * SECOND_MS
+            task.termination_type = TERMINATION_SUDDEN_DISCONNECT if sudden else TERMINATION_NORMAL
+            task.contact_handle_type = HANDLE_NORMAL
             # Who hangs up first: mostly the customer.
             agent_ends = not task.scripted and self._rng.random() < 0.3
             task.terminating_party = TERMINATING_AGENT if agent_ends else TERMINATING_CUSTOMER
@@ -232,6 +248,9 @@ class TaskFlow(ModelBase):
         task.ended_ms = self.now_ms
         task.status = STATUS_ENDED
         task.termination_type = TERMINATION_ABANDONED
+        task.abandoned_type = ABANDONED_IN_QUEUE
+        short = task.ended_ms - task.created_ms < SHORT_CALL_THRESHOLD_S * SECOND_MS
+        task.contact_handle_type = HANDLE_SHORT if short else HANDLE_ABANDONED
         task.terminating_party = TERMINATING_CUSTOMER
         self._emit("task:ended", self._task_data(task))
 

@@ -12,8 +12,9 @@ CHAT = "chat"
 EMAIL = "email"
 CHANNEL_TYPES = (TELEPHONY, CHAT, EMAIL)
 
-# Relative arrival intensity per UTC hour of day (0..23): quiet nights, a morning peak
-# around 10:00 and a smaller afternoon one, as contact-center volume usually looks.
+# Relative arrival intensity per local hour of day (0..23, SimConfig.timezone): quiet
+# nights, a morning peak around 10:00 and a smaller afternoon one, as contact-center volume
+# usually looks.
 DAILY_CURVE = (
     0.10, 0.06, 0.05, 0.05, 0.06, 0.12, 0.30, 0.60, 0.95, 1.25, 1.40, 1.35,
     1.10, 1.15, 1.30, 1.25, 1.10, 0.90, 0.70, 0.55, 0.40, 0.30, 0.20, 0.14,
@@ -68,7 +69,7 @@ class Agent:
     email: str
     team_id: str
     dial_number: str
-    # Daily shift, UTC.
+    # Daily shift, local time (SimConfig.timezone).
     shift_start_h: float
     shift_length_h: float
 
@@ -169,7 +170,7 @@ def build_topology(seed: int, agent_count: int = 30) -> Topology:
         for index, (name, served) in enumerate(_TEAMS)
     )
     agents: list[Agent] = []
-    # Staggered shifts cover 06:00-23:00 UTC with most agents at the morning peak, plus a
+    # Staggered shifts cover 06:00-23:00 local time with most agents at the morning peak, plus a
     # thin night shift so the center never fully closes.
     shift_starts = (6.0, 7.0, 7.5, 8.0, 8.0, 8.5, 9.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 22.0)
     for index in range(agent_count):

@@ -1,12 +1,12 @@
-"""Subscriptions (V1 and V2) and signed webhook delivery.
+"""Signed webhook delivery to every org's subscriptions (the subscriptions themselves live in
+simulator/subscriptions.py).
 
-Contract (docs/wxcc-contract.md sections 1.2-1.7): subscriptions at /v1|v2/subscriptions;
-deliveries POST a CloudEvents-inspired envelope {id, specversion, type, source
-"/com/cisco/wxcc/<subscriptionId>", comciscoorgid, [comciscotimestamp on V2], datacontenttype,
-data}; when the subscription has a secret, header X-WebexCC-Signature carries the lowercase hex
-HMAC-SHA256 of the raw body keyed by the secret; V2 adds X-WebExCC-Timestamp and
-X-WebexCC-Webhook-Version. Any 2xx is success; anything else is retried with exponential
-back-off. Each uncertain detail is one constant below.
+Contract (docs/wxcc-contract.md sections 1.4-1.7): deliveries POST a CloudEvents-inspired
+envelope {id, specversion, type, source "/com/cisco/wxcc/<subscriptionId>", comciscoorgid,
+[comciscotimestamp on V2], datacontenttype, data}; when the subscription has a secret, header
+X-WebexCC-Signature carries the lowercase hex HMAC-SHA256 of the raw body keyed by the secret;
+V2 adds X-WebExCC-Timestamp and X-WebexCC-Webhook-Version. Any 2xx is success; anything else
+is retried with exponential back-off. Each uncertain detail is one constant below.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import uuid
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from simulator.config import SimConfig
 from simulator.records import ModelEvent
+from simulator.subscriptions import Subscription, SubscriptionStore
 
 logger = logging.getLogger(__name__)
 
@@ -39,22 +39,6 @@ V2_VERSION_HEADER = "X-WebexCC-Webhook-Version"
 SOURCE_PREFIX = "/com/cisco/wxcc/"
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
-# Third-party observation on a real tenant; the OAS only says a limit exists.
-MAX_SUBSCRIPTIONS_PER_ORG = 20
-# Event types this simulator emits. capture:available is listed by WxCC but never emitted here.
-EMITTED_EVENT_TYPES = (
-    "agent:login",
-    "agent:logout",
-    "agent:state_change",
-    "task:new",
-    "task:parked",
-    "task:connect",
-    "task:connected",
-    "task:ended",
-)
-EVENT_TYPES = (*EMITTED_EVENT_TYPES, "capture:available")
-RESOURCE_VERSIONS = (("agent", "1.0.0"), ("task", "1.0.0"), ("capture", "1.0.0"))
-DESTINATION_PATTERN = re.compile(r"^(https?)://.*$")
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -63,160 +47,9 @@ def sign(secret: str, body: bytes) -> str:
     return f"{SIGNATURE_PREFIX}{digest}"
 
 
-class SubscriptionInvalid(Exception):
-    """A create/update body WxCC would refuse with 400; carries one description per problem."""
-
-    def __init__(self, descriptions: list[str]) -> None:
-        super().__init__("; ".join(descriptions))
-        self.descriptions = descriptions
-
-
-@dataclass
-class Subscription:
-    id: str
-    api_version: int
-    name: str
-    description: str | None
-    event_types: list[str]
-    destination_url: str
-    secret: str | None
-    status: str
-    created_ms: int
-    created_by: str
-    updated_ms: int
-    updated_by: str
-    resource_version: str | None = None
-    failed_events_in_a_row: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        # The secret is write-only: never echoed back.
-        body: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "eventTypes": list(self.event_types),
-            "destinationUrl": self.destination_url,
-            "createdTime": self.created_ms,
-            "createdBy": self.created_by,
-            "status": self.status,
-            "lastUpdatedTime": self.updated_ms,
-            "lastUpdatedBy": self.updated_by,
-        }
-        if self.description is not None:
-            body["description"] = self.description
-        if self.api_version == 2:
-            body["resourceVersion"] = self.resource_version
-        return body
-
-
-def _validate(body: dict[str, Any], api_version: int, creating: bool) -> list[str]:
-    problems: list[str] = []
-    required = ["name", "eventTypes", "destinationUrl"] if creating else []
-    if api_version == 2:
-        required.append("resourceVersion")
-    problems += [f"{name} is required." for name in required if body.get(name) is None]
-    name = body.get("name")
-    if name is not None and (not isinstance(name, str) or not 4 <= len(name) <= 64):
-        problems.append("name must be 4 to 64 characters.")
-    description = body.get("description")
-    if description is not None and (not isinstance(description, str) or len(description) > 1024):
-        problems.append("description must be at most 1024 characters.")
-    event_types = body.get("eventTypes")
-    if event_types is not None:
-        if not isinstance(event_types, list) or not 1 <= len(event_types) <= 32:
-            problems.append("eventTypes must list 1 to 32 event types.")
-        else:
-            problems += [f"Unknown event type {e!r}." for e in event_types if e not in EVENT_TYPES]
-    url = body.get("destinationUrl")
-    if url is not None and (not isinstance(url, str) or not DESTINATION_PATTERN.match(url)):
-        problems.append("destinationUrl must be an http(s) URL.")
-    secret = body.get("secret")
-    if secret is not None and (not isinstance(secret, str) or not 32 <= len(secret) <= 256):
-        problems.append("secret must be 32 to 256 characters.")
-    status = body.get("status")
-    if status is not None and status not in ("active", "inactive"):
-        problems.append("status must be active or inactive.")
-    version = body.get("resourceVersion")
-    if version is not None and (
-        not isinstance(version, str) or tuple(version.split(":", 1)) not in RESOURCE_VERSIONS
-    ):
-        problems.append(f"Unknown resourceVersion {version!r}.")
-    return problems
-
-
-@dataclass
-class SubscriptionStore:
-    org_id: str
-    subscriptions: dict[str, Subscription] = field(default_factory=dict)
-
-    def list(self, api_version: int) -> list[Subscription]:
-        return [s for s in self.subscriptions.values() if s.api_version == api_version]
-
-    def get(self, subscription_id: str, api_version: int) -> Subscription | None:
-        subscription = self.subscriptions.get(subscription_id)
-        # V1 and V2 subscriptions are each visible only through their own API.
-        if subscription is None or subscription.api_version != api_version:
-            return None
-        return subscription
-
-    def create(
-        self, body: dict[str, Any], api_version: int, user: str, now_ms: int
-    ) -> Subscription:
-        problems = _validate(body, api_version, creating=True)
-        if body.get("status") is not None:
-            problems.append("status cannot be set on create.")
-        if len(self.subscriptions) >= MAX_SUBSCRIPTIONS_PER_ORG:
-            problems.append("The organization's subscription limit has been reached.")
-        if problems:
-            raise SubscriptionInvalid(problems)
-        subscription = Subscription(
-            id=str(uuid.uuid4()),
-            api_version=api_version,
-            name=body["name"],
-            description=body.get("description"),
-            event_types=list(body["eventTypes"]),
-            destination_url=body["destinationUrl"],
-            secret=body.get("secret"),
-            status="active",
-            created_ms=now_ms,
-            created_by=user,
-            updated_ms=now_ms,
-            updated_by=user,
-            resource_version=body.get("resourceVersion") if api_version == 2 else None,
-        )
-        self.subscriptions[subscription.id] = subscription
-        return subscription
-
-    def update(
-        self, subscription: Subscription, body: dict[str, Any], user: str, now_ms: int
-    ) -> Subscription:
-        problems = _validate(body, subscription.api_version, creating=False)
-        if "name" in body:
-            problems.append("name cannot be updated.")
-        if problems:
-            raise SubscriptionInvalid(problems)
-        if body.get("description") is not None:
-            subscription.description = body["description"]
-        if body.get("eventTypes") is not None:
-            subscription.event_types = list(body["eventTypes"])
-        if body.get("destinationUrl") is not None:
-            subscription.destination_url = body["destinationUrl"]
-        if body.get("secret") is not None:
-            subscription.secret = body["secret"]
-        if body.get("status") is not None:
-            subscription.status = body["status"]
-            subscription.failed_events_in_a_row = 0
-        if body.get("resourceVersion") is not None:
-            subscription.resource_version = body["resourceVersion"]
-        subscription.updated_ms = now_ms
-        subscription.updated_by = user
-        return subscription
-
-    def delete(self, subscription_id: str) -> None:
-        self.subscriptions.pop(subscription_id, None)
-
-
 @dataclass(frozen=True)
 class Delivery:
+    org_id: str
     subscription_id: str
     event_id: str
     event_type: str
@@ -246,16 +79,25 @@ def build_delivery(subscription: Subscription, org_id: str, event: ModelEvent) -
     if subscription.secret:
         headers[SIGNATURE_HEADER] = sign(subscription.secret, body)
     return Delivery(
-        subscription.id, envelope["id"], event.type, subscription.destination_url, body, headers
+        org_id,
+        subscription.id,
+        envelope["id"],
+        event.type,
+        subscription.destination_url,
+        body,
+        headers,
     )
 
 
 class WebhookDispatcher:
-    """Fans model events out to subscriptions and delivers them off the model's path."""
+    """Fans each org's model events out to that org's subscriptions and delivers them off the
+    model's path; one pool of workers serves every org."""
 
-    def __init__(self, config: SimConfig, store: SubscriptionStore, workers: int = 4) -> None:
+    def __init__(
+        self, config: SimConfig, stores: Mapping[str, SubscriptionStore], workers: int = 4
+    ) -> None:
         self.config = config
-        self.store = store
+        self.stores = stores
         self.workers = workers
         self.log: deque[dict[str, Any]] = deque(maxlen=2000)
         self._queue: asyncio.Queue[Delivery] | None = None
@@ -265,12 +107,18 @@ class WebhookDispatcher:
         self._pending = 0
         self.clock_ms: Callable[[], int] = lambda: 0
 
-    def publish(self, event: ModelEvent) -> None:
-        if self._queue is None:
-            return
-        for subscription in self.store.subscriptions.values():
-            if subscription.status == "active" and event.type in subscription.event_types:
-                self._enqueue(build_delivery(subscription, self.store.org_id, event))
+    def publisher(self, org_id: str) -> Callable[[ModelEvent], None]:
+        """The listener org `org_id`'s model announces its events to."""
+        store = self.stores[org_id]
+
+        def publish(event: ModelEvent) -> None:
+            if self._queue is None:
+                return
+            for subscription in store.subscriptions.values():
+                if subscription.status == "active" and event.type in subscription.event_types:
+                    self._enqueue(build_delivery(subscription, org_id, event))
+
+        return publish
 
     def _enqueue(self, delivery: Delivery) -> None:
         assert self._queue is not None
@@ -325,6 +173,7 @@ class WebhookDispatcher:
         ok = status is not None and 200 <= status < 300
         self.log.append(
             {
+                "orgId": delivery.org_id,
                 "eventId": delivery.event_id,
                 "subscriptionId": delivery.subscription_id,
                 "type": delivery.event_type,
@@ -335,7 +184,8 @@ class WebhookDispatcher:
                 "time": self.clock_ms(),
             }
         )
-        subscription = self.store.subscriptions.get(delivery.subscription_id)
+        store = self.stores[delivery.org_id]
+        subscription = store.subscriptions.get(delivery.subscription_id)
         if ok or subscription is None:
             if subscription is not None:
                 subscription.failed_events_in_a_row = 0
@@ -358,7 +208,12 @@ class WebhookDispatcher:
         limit = self.config.webhook_disable_after_failed_events
         if limit and subscription.failed_events_in_a_row >= limit:
             subscription.status = "inactive"
-            logger.warning("subscription=%s disabled after failed deliveries", subscription.id)
+            store.on_change()
+            logger.warning(
+                "subscription disabled after failed deliveries org_id=%s subscription_id=%s",
+                delivery.org_id,
+                subscription.id,
+            )
 
     async def _retry_later(self, delivery: Delivery, delay_s: float) -> None:
         await asyncio.sleep(delay_s)

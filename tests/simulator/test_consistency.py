@@ -85,7 +85,7 @@ def test_abandoned_counts_agree_between_statistics_and_search(simulator: Running
         "data"
     ]
     searched = simulator.search(
-        f"{{ task(from: {start}, to: {now}, timeComparator: endedTime, "
+        f"{{ task(from: {start}, to: {now}, timeComparator: endedTime, startTimeLookBackDays: 1, "
         'filter: {terminationType: {equals: "abandoned"}}, '
         'aggregations: [{field: "id", type: count, name: "n"}]) '
         "{ tasks { lastQueue { id } aggregation { name value } } } }"

@@ -8,10 +8,12 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from simulator.__main__ import parse_config
 from simulator.config import DEMO_CLIENT_ID, org_id_for_seed
-from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.servers import free_port
+from tests.fixtures.simulator import RunningSimulator, sim_test_config
 
 
 def test_pause_freezes_model_time_and_step_advances_it_exactly(make_simulator):
@@ -123,3 +125,128 @@ def test_python_m_simulator_prints_where_it_listens(tmp_path):
 
 def test_health_is_outside_the_wxcc_surface(simulator: RunningSimulator):
     assert httpx.get(f"{simulator.base_url}/_sim/health").json() == {"status": "ok"}
+
+
+def test_parse_config_reads_the_tenancy_state_and_loopback_flags(tmp_path):
+    config = parse_config(
+        ["--org-count", "3", "--state-dir", str(tmp_path), "--allow-loopback-destinations"]
+    )
+
+    assert config.org_count == 3
+    assert config.state_dir == str(tmp_path)
+    assert config.allow_loopback_destinations is True
+
+
+def test_parse_config_defaults_to_one_org_in_memory_without_loopback(monkeypatch):
+    for var in ("SIM_ORG_COUNT", "SIM_STATE_DIR", "SIM_ALLOW_LOOPBACK_DESTINATIONS"):
+        monkeypatch.delenv(var, raising=False)
+
+    config = parse_config([])
+
+    assert (config.org_count, config.state_dir, config.allow_loopback_destinations) == (
+        1,
+        None,
+        False,
+    )
+
+
+def test_parse_config_reads_the_new_settings_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SIM_ORG_COUNT", "2")
+    monkeypatch.setenv("SIM_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("SIM_ALLOW_LOOPBACK_DESTINATIONS", "true")
+
+    config = parse_config([])
+
+    assert (config.org_count, config.state_dir, config.allow_loopback_destinations) == (
+        2,
+        str(tmp_path),
+        True,
+    )
+
+
+def test_an_org_count_below_one_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        parse_config(["--org-count", "0"])
+
+    assert "--org-count" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("step", b"{not json"),
+        ("step", b"[1, 2]"),
+        ("step", b'{"seconds": "soon"}'),
+        ("speed", b'{"speed": null}'),
+        ("rate-limit", b'{"per_minute": "many"}'),
+        ("inject-task", b'{"queueId": "nope"}'),
+        ("tokens/revoke", b'{"access_token": 7}'),
+    ],
+)
+def test_bad_control_input_gets_a_400_not_a_500(
+    simulator: RunningSimulator, path: str, body: bytes
+):
+    response = httpx.post(f"{simulator.base_url}/_sim/{path}", content=body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def _run_simulator(args: list[str]) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--seed", "7", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "SIM_HISTORY_DAYS": "0"},
+    )
+    return process
+
+
+def _wait_until_up(base_url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/_sim/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"the simulator did not come up at {base_url}")
+
+
+def test_python_m_simulator_prints_every_further_org(tmp_path):
+    with _run_simulator(["--port", "0", "--org-count", "2"]) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline().strip() for _ in range(4)]
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+    assert lines[1] == f"org id: {org_id_for_seed(7)}"
+    assert lines[3].startswith(f"org 2 id: {org_id_for_seed(7, 2)} (user ")
+
+
+def test_python_m_simulator_with_a_state_dir_honours_its_tokens_after_a_restart(tmp_path):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    args = ["--port", str(port), "--state-dir", str(tmp_path / "sim")]
+    with _run_simulator(args) as first_run:
+        try:
+            _wait_until_up(base_url)
+            sim = RunningSimulator.external(sim_test_config(port=port), base_url)
+            tokens = sim.new_tokens()
+        finally:
+            first_run.terminate()
+            first_run.wait(timeout=10)
+    with _run_simulator(args) as second_run:
+        try:
+            _wait_until_up(base_url)
+            me = sim.api("GET", "/v1/people/me", token=tokens["access_token"])
+            refreshed = sim.refresh(tokens["refresh_token"])
+        finally:
+            second_run.terminate()
+            second_run.wait(timeout=10)
+
+    assert me.status_code == 200
+    assert refreshed.status_code == 200

@@ -28,9 +28,9 @@ def test_the_budget_is_per_client_id_by_default(sim: RunningSimulator):
     sim.set_rate_limit(3)
     first, second = sim.new_tokens()["access_token"], sim.new_tokens()["access_token"]
     for _ in range(3):
-        assert sim.api("GET", "/v1/people/me", token=first).status_code == 200
+        assert sim.api("GET", "/v1/event-types", token=first).status_code == 200
 
-    assert sim.api("GET", "/v1/people/me", token=second).status_code == 429
+    assert sim.api("GET", "/v1/event-types", token=second).status_code == 429
 
 
 def test_per_token_budget_can_be_chosen(make_simulator):
@@ -38,10 +38,47 @@ def test_per_token_budget_can_be_chosen(make_simulator):
     sim.set_rate_limit(2)
     first, second = sim.new_tokens()["access_token"], sim.new_tokens()["access_token"]
     for _ in range(2):
-        sim.api("GET", "/v1/people/me", token=first)
+        sim.api("GET", "/v1/event-types", token=first)
 
-    assert sim.api("GET", "/v1/people/me", token=first).status_code == 429
-    assert sim.api("GET", "/v1/people/me", token=second).status_code == 200
+    assert sim.api("GET", "/v1/event-types", token=first).status_code == 429
+    assert sim.api("GET", "/v1/event-types", token=second).status_code == 200
+
+
+def test_identity_calls_do_not_spend_the_wxcc_budget(sim: RunningSimulator):
+    sim.set_rate_limit(2)
+    token = sim.access_token
+    for _ in range(5):
+        assert sim.api("GET", "/v1/people/me", token=token).status_code == 200
+
+    assert sim.api("GET", "/v1/event-types", token=token).status_code == 200
+
+
+def test_two_busy_orgs_under_one_client_id_share_one_300_a_minute_budget(make_simulator):
+    first_org = make_simulator(
+        org_count=2, history_days=0, tasks_per_day=100, rate_limit_per_minute=300
+    )
+    second_org = first_org.for_org(2)
+    tokens = {org.org_id: org.new_tokens()["access_token"] for org in (first_org, second_org)}
+    assert len(set(tokens)) == 2, "each token acts for its own org"
+
+    def call(org: RunningSimulator, client: httpx.Client) -> httpx.Response:
+        return client.get(
+            f"{org.api_url}/v1/subscriptions",
+            params={"orgId": org.org_id},
+            headers={"Authorization": f"Bearer {tokens[org.org_id]}"},
+        )
+
+    with httpx.Client(timeout=10) as client:
+        # Interleaved, as two orgs' pollers would be: 150 each stays inside the shared budget.
+        inside = [call(org, client) for _ in range(150) for org in (first_org, second_org)]
+        past_first = call(first_org, client)
+        past_second = call(second_org, client)
+
+    assert [r.status_code for r in inside] == [200] * 300
+    assert {r.json()["meta"]["orgId"] for r in inside} == set(tokens)
+    for limited in (past_first, past_second):
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
 
 
 def test_outage_answers_503_until_cleared(sim: RunningSimulator):

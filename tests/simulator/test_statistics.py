@@ -86,7 +86,8 @@ def test_agent_activities_page_in_start_order_and_mark_open_ones(simulator: Runn
     starts = [r["startTime"] for r in records]
     assert starts == sorted(starts)
     assert {r["currentState"] for r in records} <= {
-        "available", "idle", "ringing", "connected", "on-hold", "wrapup",
+        "available", "idle", "ringing", "not-responding", "connected", "on-hold", "hold-done",
+        "wrapup",
     }  # fmt: skip
     for record in records:
         assert record["isLogin"] in (0, 1)

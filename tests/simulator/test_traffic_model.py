@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 
 from simulator.config import SimConfig
 from simulator.model import DAY_MS, HOUR_MS, TrafficModel
-from simulator.records import BUSY_STATES, TERMINATION_ABANDONED
+from simulator.records import (
+    AGENT_CHANNEL_STATE,
+    BUSY_STATES,
+    HOLD,
+    HOLD_DONE,
+    IDLE,
+    NOT_RESPONDING,
+    TERMINATION_ABANDONED,
+    ModelEvent,
+)
 from simulator.topology import DAILY_CURVE, DAILY_CURVE_SUM
 
 START_MS = 1_773_136_800_000  # Tuesday 2026-03-10 10:00 UTC
@@ -183,3 +192,117 @@ def test_agent_activities_tile_each_session_and_never_overlap(seed: int):
         assert len(accepted) <= len(task.legs)
         if task.ended_ms is not None:
             assert task.ended_ms >= task.created_ms
+
+
+def test_a_ring_that_times_out_is_not_responding_then_idle_with_the_rona_code():
+    config = SimConfig(seed=7, history_days=2, tasks_per_day=1200)
+    model = TrafficModel(config, START_MS)
+    model.generate_history()
+    rona = model.topology.idle_code("RONA").id
+
+    stretches = [s.activities for s in model.sessions]
+    pairs = [(a, b) for acts in stretches for a, b in itertools.pairwise(acts)]
+    timed_out = [(a, b) for a, b in pairs if a.state == NOT_RESPONDING]
+
+    assert timed_out
+    for ring, after in timed_out:
+        assert ring.task_id is not None
+        assert after.state == IDLE
+        assert after.idle_code_id == rona
+        offer = next(
+            o for leg in model.tasks[ring.task_id].legs for o in leg.offers
+            if o.agent_id == ring.agent_id and o.offered_ms == ring.start_ms
+        )  # fmt: skip
+        assert not offer.accepted
+        assert offer.answered_ms == ring.end_ms
+
+
+def test_talking_again_after_a_hold_is_hold_done_until_wrap_up():
+    config = SimConfig(seed=7, history_days=1, tasks_per_day=1200)
+    model = TrafficModel(config, START_MS)
+    model.generate_history()
+
+    pairs = [p for s in model.sessions for p in itertools.pairwise(s.activities)]
+    after_hold = [b for a, b in pairs if a.state == HOLD]
+
+    assert after_hold
+    assert all(b.state == HOLD_DONE for b in after_hold)
+    assert all(model.tasks[b.task_id or ""].holds for b in after_hold)
+
+
+def test_state_change_webhooks_use_the_one_table_of_state_words():
+    model = _model()
+    events: list[ModelEvent] = []
+    model.subscribe(events.append)
+
+    model.advance_to(START_MS + 2 * HOUR_MS)
+
+    words = {e.data["currentState"] for e in events if e.type == "agent:state_change"}
+    assert words <= set(AGENT_CHANNEL_STATE.values())
+    assert {"ringing", "connected", "wrapup", "available"} <= words
+
+
+def test_short_and_sudden_endings_follow_the_tenant_thresholds():
+    model = _model()
+    model.quiet()
+    queue = model.topology.queues[0]
+    for agent_id in list(model.agents):
+        model.logout_agent(agent_id)
+    model.advance_to(START_MS + 3 * HOUR_MS)
+    quick_hang_up = model.inject_task(queue.id, patience_s=3)
+    late_hang_up = model.inject_task(queue.id, patience_s=40)
+    model.advance_to(model.now_ms + 60_000)
+    agent_id = model.topology.agents[0].id
+    model.login_agent(agent_id)
+    team_queue = model.topology.team(model.topology.agent(agent_id).team_id).queue_ids[0]
+    brief_call = model.inject_task(team_queue, handle_s=4, wrapup_s=1)
+    model.advance_to(model.now_ms + 60_000)
+
+    assert quick_hang_up.contact_handle_type == "short"
+    assert late_hang_up.contact_handle_type == "abandoned"
+    assert {quick_hang_up.termination_type, late_hang_up.termination_type} == {"abandoned"}
+    assert quick_hang_up.abandoned_type == late_hang_up.abandoned_type == "queue"
+    assert brief_call.termination_type == "sudden_disconnect"
+    assert brief_call.contact_handle_type == "normal"
+
+
+def _arrivals_by_local_hour(model: TrafficModel, zone: str) -> list[int]:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    counts = [0] * 24
+    for task in model.task_list:
+        local = datetime.fromtimestamp(task.created_ms / 1000, tz=UTC).astimezone(ZoneInfo(zone))
+        counts[local.hour] += 1
+    return counts
+
+
+def test_a_center_in_another_time_zone_is_busy_in_its_own_business_hours():
+    tokyo = _model(history_days=2, timezone="Asia/Tokyo")
+    by_hour = _arrivals_by_local_hour(tokyo, "Asia/Tokyo")
+    # The daily curve peaks at 10:00 local and is quietest around 03:00 local.
+    assert sum(by_hour[9:12]) > 5 * sum(by_hour[2:5])
+    # The same center in UTC is busy at 10:00 UTC, which is night-time in Tokyo (19:00).
+    utc = _model(history_days=2)
+    utc_by_tokyo_hour = _arrivals_by_local_hour(utc, "Asia/Tokyo")
+    assert sum(by_hour[9:12]) > 2 * sum(utc_by_tokyo_hour[9:12])
+
+
+def test_shifts_start_at_local_wall_clock_times_also_on_a_dst_day():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    # 2026-03-08 is the US spring-forward day; history covers it.
+    model = _model(history_days=3, timezone="America/New_York")
+    zone = ZoneInfo("America/New_York")
+    for day in (7, 8, 9):
+        logins = [
+            datetime.fromtimestamp(s.start_ms / 1000, tz=UTC).astimezone(zone)
+            for s in model.sessions
+            if datetime.fromtimestamp(s.start_ms / 1000, tz=UTC).astimezone(zone).day == day
+        ]
+        earliest = min(logins)
+        # The earliest shift starts at 06:00 local (±10 min), whatever the UTC offset that day.
+        assert (earliest.hour, earliest.minute) in {(5, m) for m in range(50, 60)} | {
+            (6, m) for m in range(11)
+        }, earliest

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.simulator import RunningSimulator, WebhookReceiver
+from simulator.subscriptions import (
+    URL_FRAGMENT,
+    URL_HOST,
+    URL_NO_PATH,
+    URL_NOT_A_URL,
+    URL_NOT_HTTPS,
+    URL_PORT,
+    URL_QUERY,
+    URL_USERINFO,
+)
+from tests.fixtures.simulator import (
+    RunningSimulator,
+    WebhookReceiver,
+    sim_test_config,
+    start_simulator,
+)
 
 SECRET = "a-subscription-secret-of-32-or-more-chars"
 TASK_EVENTS = ["task:new", "task:parked", "task:connect", "task:connected", "task:ended"]
@@ -210,3 +226,141 @@ def test_agent_logout_is_announced(quiet_sim: RunningSimulator, webhook_receiver
     assert event["type"] == "agent:logout"
     assert event["data"]["agentId"] == agent["id"]
     assert event["data"]["teamId"] == agent["teamId"]
+
+
+@pytest.fixture(scope="module")
+def strict_sim() -> Iterator[RunningSimulator]:
+    """A simulator with SimConfig's default: no loopback destinations."""
+    running = start_simulator(sim_test_config(history_days=0, allow_loopback_destinations=False))
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("ftp://wallboard.example.com/hooks", URL_NOT_A_URL),
+        ("http://wallboard.example.com/hooks", URL_NOT_HTTPS),
+        ("https://user:pw@wallboard.example.com/hooks", URL_USERINFO),
+        ("https://wallboard.example.com:8443/hooks", URL_PORT),
+        ("https://wallboard.example.com", URL_NO_PATH),
+        ("https://wallboard.example.com/hooks?token=abc", URL_QUERY),
+        ("https://wallboard.example.com/hooks#part", URL_FRAGMENT),
+        ("https://10.1.2.3/hooks", URL_HOST),
+        ("https://intranet/hooks", URL_HOST),
+        ("http://127.0.0.1:8000/hooks", URL_NOT_HTTPS),
+        ("https://localhost/hooks", URL_HOST),
+        ("https://[::1]:9000/hooks", URL_PORT),
+    ],
+)
+def test_each_destination_url_rule_is_refused_with_a_400_error_result(
+    strict_sim: RunningSimulator, url: str, rule: str
+):
+    body = {"name": "url rules", "eventTypes": ["task:new"], "destinationUrl": url}
+
+    response = strict_sim.api("POST", "/v1/subscriptions", json=body)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["key"] == 400
+    assert rule in [m["description"] for m in error["message"]]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://wallboard.example.com/", "https://wallboard.example.com:443/webhooks/wxcc/"]
+)
+def test_an_https_url_on_a_public_domain_with_a_path_is_accepted(
+    strict_sim: RunningSimulator, url: str
+):
+    body = {"name": "url rules", "eventTypes": ["task:new"], "destinationUrl": url}
+
+    response = strict_sim.api("POST", "/v1/subscriptions", json=body)
+
+    assert response.status_code == 201, response.text
+    strict_sim.api("DELETE", f"/v1/subscriptions/{response.json()['data']['id']}")
+
+
+def test_an_update_to_a_refused_destination_is_a_400(strict_sim: RunningSimulator):
+    body = {"name": "url rules", "eventTypes": ["task:new"], "destinationUrl": "https://x.io/"}
+    created = strict_sim.api("POST", "/v1/subscriptions", json=body).json()["data"]
+    path = f"/v1/subscriptions/{created['id']}"
+
+    response = strict_sim.api("PATCH", path, json={"destinationUrl": "https://x.io/?a=1"})
+
+    assert response.status_code == 400
+    assert strict_sim.api("GET", path).json()["data"]["destinationUrl"] == "https://x.io/"
+    strict_sim.api("DELETE", path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/webhooks/wxcc/",
+        "http://localhost:8765/hooks",
+        "https://localhost/hooks",
+        "http://[::1]:9000/hooks",
+    ],
+)
+def test_the_loopback_opt_in_admits_local_receivers_on_any_port(
+    simulator: RunningSimulator, url: str
+):
+    body = {"name": "loopback", "eventTypes": ["task:new"], "destinationUrl": url}
+
+    response = simulator.api("POST", "/v1/subscriptions", json=body)
+
+    assert response.status_code == 201, response.text
+    simulator.api("DELETE", f"/v1/subscriptions/{response.json()['data']['id']}")
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("http://wallboard.example.com/hooks", URL_NOT_HTTPS),
+        ("http://127.0.0.1:8000/hooks?x=1", URL_QUERY),
+        ("http://user@127.0.0.1:8000/hooks", URL_USERINFO),
+    ],
+)
+def test_the_loopback_opt_in_relaxes_nothing_else(simulator: RunningSimulator, url: str, rule):
+    body = {"name": "loopback", "eventTypes": ["task:new"], "destinationUrl": url}
+
+    response = simulator.api("POST", "/v1/subscriptions", json=body)
+
+    assert response.status_code == 400
+    assert rule in [m["description"] for m in response.json()["error"]["message"]]
+
+
+def test_list_responses_count_every_subscription_of_the_org(strict_sim: RunningSimulator):
+    v1 = _subscribe(strict_sim, "https://example.com/v1")
+    v2 = _subscribe(strict_sim, "https://example.com/v2", version=2, resourceVersion="task:1.0.0")
+
+    v1_list = strict_sim.api("GET", "/v1/subscriptions").json()
+    v2_list = strict_sim.api("GET", "/v2/subscriptions").json()
+
+    assert [s["id"] for s in v1_list["data"]] == [v1["id"]]
+    assert [s["id"] for s in v2_list["data"]] == [v2["id"]]
+    assert v1_list["meta"]["subscriptionCount"] == v2_list["meta"]["subscriptionCount"] == 2
+    strict_sim.api("DELETE", f"/v1/subscriptions/{v1['id']}")
+    strict_sim.api("DELETE", f"/v2/subscriptions/{v2['id']}")
+
+
+def test_agent_2_0_0_is_an_accepted_resource_version(
+    quiet_sim: RunningSimulator, webhook_receiver: WebhookReceiver
+):
+    listed = quiet_sim.api("GET", "/v2/event-types").json()["meta"]["resourceVersionList"]
+    created = _subscribe(
+        quiet_sim,
+        webhook_receiver.url,
+        version=2,
+        eventTypes=["agent:logout"],
+        resourceVersion="agent:2.0.0",
+    )
+    agent = next(
+        a for a in quiet_sim.state()["agents"] if a["loggedIn"] and a["state"] == "Available"
+    )
+
+    quiet_sim.logout_agent(agent["id"])
+
+    assert {"resource": "agent", "version": "2.0.0"} in listed
+    assert created["resourceVersion"] == "agent:2.0.0"
+    webhook_receiver.wait_for(lambda e: len(e) >= 1)
+    assert webhook_receiver.received[0].headers["x-webexcc-webhook-version"] == "agent:2.0.0"
