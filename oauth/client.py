@@ -2,14 +2,18 @@
 token. They get an `httpx.Client` (or an `httpx.Auth` for transports such as gql's) and never
 see a token.
 
-Each request reads the current token from the database (so every worker sees the newest one),
-refreshes first if it is about to expire, and on a 401 refreshes once (single-flight, see
-`oauth.services.refresh_connection`) and retries once.
+One auth object (one client session: a poll, a report) reads the org's token from the
+database once and reuses it for every request until it is within EXPIRY_MARGIN of expiry or
+WxCC answers 401; then it reads the current token again (another worker may have refreshed
+it), refreshes first if that one is about to expire too, and on a 401 refreshes once
+(single-flight by token generation, see `oauth.services.refresh_connection`) and retries once.
+So a poll's database reads do not grow with the number of pages it fetches.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -52,10 +56,15 @@ def _current_token(org_id: int) -> _Token:
     return _Token(conn.access_token, conn.token_generation, conn.access_token_expires_at)
 
 
+def _near_expiry(token: _Token, now: datetime) -> bool:
+    return token.expires_at is not None and token.expires_at - now < EXPIRY_MARGIN
+
+
 def _usable_token(org: Organization) -> _Token:
     token = _current_token(org.pk)
     now = timezone.now()
-    if token.expires_at is not None and token.expires_at - now < EXPIRY_MARGIN:
+    if _near_expiry(token, now):
+        assert token.expires_at is not None
         try:
             services.refresh_connection(org, seen_generation=token.generation)
         except TokenRefreshFailed:
@@ -75,13 +84,18 @@ def _refreshed_after_401(org: Organization, rejected: _Token) -> _Token:
 
 
 class WebexTokenAuth(httpx.Auth):
-    """Bearer auth with the org's current token; refreshes once on 401 and retries once.
-    Raises NotConnected / ReconsentRequired / TokenRefreshFailed from the request call."""
+    """Bearer auth with the org's token, read once and reused until near expiry or a 401;
+    refreshes once on 401 and retries once. Raises NotConnected / ReconsentRequired /
+    TokenRefreshFailed from the request call. Share one instance between the transports of
+    one client session (e.g. REST and GraphQL) so they share the token too."""
 
     requires_request_body = True  # so the retry can resend the body
 
-    def __init__(self, org: Organization) -> None:
+    def __init__(self, org: Organization, *, token: _Token | None = None) -> None:
         self.org = org
+        self._token = token
+        self._lock = threading.Lock()
+        self.database_reads = 0  # how often the token was read (for tests and logs)
 
     def __repr__(self) -> str:
         return f"WebexTokenAuth(org_id={self.org.pk})"
@@ -90,44 +104,61 @@ class WebexTokenAuth(httpx.Auth):
     def _authorize(request: httpx.Request, token: _Token) -> None:
         request.headers["Authorization"] = f"Bearer {token.value}"
 
+    def _token_to_send(self) -> _Token:
+        with self._lock:
+            token = self._token
+            if token is None or _near_expiry(token, timezone.now()):
+                token = _usable_token(self.org)
+                self.database_reads += 1
+                self._token = token
+            return token
+
+    def _token_after_401(self, rejected: _Token) -> _Token:
+        with self._lock:
+            token = _refreshed_after_401(self.org, rejected)
+            self.database_reads += 1
+            self._token = token
+            return token
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         request.read()
-        token = _usable_token(self.org)
+        token = self._token_to_send()
         self._authorize(request, token)
         response = yield request
         if response.status_code != 401:
             return
-        self._authorize(request, _refreshed_after_401(self.org, token))
+        self._authorize(request, self._token_after_401(token))
         yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         await request.aread()
-        token = await sync_to_async(_usable_token)(self.org)
+        token = await sync_to_async(self._token_to_send)()
         self._authorize(request, token)
         response = yield request
         if response.status_code != 401:
             return
-        self._authorize(request, await sync_to_async(_refreshed_after_401)(self.org, token))
+        self._authorize(request, await sync_to_async(self._token_after_401)(token))
         yield request
 
 
-def wxcc_auth(org: Organization) -> httpx.Auth:
-    """Auth for any httpx-based transport (e.g. gql's HTTPXTransport(auth=...))."""
-    return WebexTokenAuth(org)
+def wxcc_auth(org: Organization) -> WebexTokenAuth:
+    """Auth for any httpx-based transport (e.g. gql's HTTPXTransport(auth=...)); reads the
+    org's token now, so an org that is not connected fails here rather than on a request."""
+    return WebexTokenAuth(org, token=_current_token(org.pk))
 
 
 def _client_kwargs(org: Organization, httpx_kwargs: dict[str, Any]) -> dict[str, Any]:
     # Fail fast with a clear exception rather than on the first request.
-    _current_token(org.pk)
+    auth = httpx_kwargs.pop("auth", None) or wxcc_auth(org)
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     headers.update(httpx_kwargs.pop("headers", None) or {})
     return {
         "base_url": api_root(org.region),
-        "auth": wxcc_auth(org),
+        "auth": auth,
         "timeout": httpx_kwargs.pop("timeout", DEFAULT_TIMEOUT),
         "headers": headers,
         **httpx_kwargs,

@@ -1,5 +1,7 @@
 """Django admin for ingestion: webhook subscriptions (with a "register" button and a
-re-register action) and each org's sync status. Secrets are never shown."""
+re-register action), refused webhook deliveries, each org's sync status, and stored
+webhook events (the ones given up after failing are listed with their error and can be
+retried). Secrets are never shown."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from django.urls import URLPattern, path, reverse
 from oauth.exceptions import OAuthError
 from oauth.models import Organization
 from wxcc.exceptions import WxccError
-from wxcc.models import SyncStatus, WebhookSubscription
+from wxcc.models import RawEvent, SyncStatus, WebhookRejection, WebhookSubscription
+from wxcc.processing import retry_given_up
 from wxcc.subscriptions import default_destination_url, register_subscription
 
 
@@ -126,3 +129,99 @@ class SyncStatusAdmin(admin.ModelAdmin):
         "consecutive_failures",
         "rate_limited_until",
     ]
+
+
+class RawEventStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("given_up", "Given up"),
+            ("failing", "Failing (will retry)"),
+            ("pending", "Pending"),
+            ("applied", "Applied"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        pending = queryset.filter(processed_at__isnull=True, gave_up=False)
+        return {
+            "given_up": queryset.filter(gave_up=True),
+            "failing": pending.filter(failed_at__isnull=False),
+            "pending": pending,
+            "applied": queryset.filter(processed_at__isnull=False),
+        }.get(self.value() or "", queryset)
+
+
+@admin.register(RawEvent)
+class RawEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "event_type",
+        "event_id",
+        "organization",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "gave_up",
+        "short_error",
+    ]
+    list_filter = [RawEventStateFilter, "event_type", "organization"]
+    search_fields = ["event_id", "error"]
+    ordering = ["-received_at"]
+    exclude = ["body"]
+    readonly_fields = [
+        "organization",
+        "event_id",
+        "event_type",
+        "event_time",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "failed_at",
+        "gave_up",
+        "error",
+        "body_text",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # events come from WxCC only
+
+    @admin.display(description="error")
+    def short_error(self, obj: RawEvent) -> str:
+        return obj.error[:80]
+
+    @admin.display(description="body")
+    def body_text(self, obj: RawEvent) -> str:
+        return bytes(obj.body).decode("utf-8", errors="replace")
+
+    @admin.action(description="Retry the selected given-up events")
+    def retry(self, request: HttpRequest, queryset: QuerySet[RawEvent]) -> None:
+        count = retry_given_up(list(queryset.values_list("pk", flat=True)))
+        messages.success(request, f"{count} event(s) will be retried by the next sweep.")
+
+
+@admin.register(WebhookRejection)
+class WebhookRejectionAdmin(admin.ModelAdmin):
+    """Refused deliveries, per subscription, reason and minute (read-only: the receiver writes
+    them). Rows without an organization named no subscription we know."""
+
+    list_display = [
+        "minute",
+        "organization",
+        "wxcc_subscription_id",
+        "reason",
+        "status_code",
+        "count",
+        "last_at",
+        "detail",
+    ]
+    list_filter = ["reason", "organization"]
+    date_hierarchy = "minute"
+    ordering = ["-minute"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

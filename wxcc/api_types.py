@@ -6,22 +6,37 @@ aware UTC datetimes and durations stay in ms as WxCC sends them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from wxcc.exceptions import WxccUnexpectedAnswer
+from wxcc.webhooks import epoch_ms_from
+
+# WxCC's end time of a record still open (taskDetails endedTime, agentSession endTime, Agent
+# Activities endTime): docs/wxcc-contract.md §2.4.
+OPEN_TIME_MS = -1
 
 
 def from_epoch_ms(value: Any) -> datetime | None:
-    """An epoch-ms value (int, float or numeric string) as UTC; None, -1 and junk as None."""
-    if value is None or isinstance(value, bool):
+    """An epoch-ms time as UTC, or None: absent, `-1` (WxCC's "still open", §2.4, §3.3), or
+    unreadable (junk, 1e20, inf, year 10000). Read with the webhook side's rule
+    (`wxcc.webhooks.epoch_ms_from`); a whole-number float is taken as its integer."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    ms = epoch_ms_from(value)
+    if ms is None or ms < 0:  # OPEN_TIME_MS, or a negative time nothing means
         return None
-    try:
-        ms = int(float(value))
-    except (TypeError, ValueError):
-        return None
-    if ms < 0:  # Agent Activities: endTime is -1 while active (§3.3)
-        return None
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+
+
+def required_time(raw: dict[str, Any], name: str) -> datetime:
+    """A time the record cannot do without; WxccUnexpectedAnswer when absent or unreadable."""
+    when = from_epoch_ms(raw.get(name))
+    if when is None:
+        raise WxccUnexpectedAnswer(f"record without a readable {name}: {raw.get(name)!r:.40}")
+    return when
 
 
 def to_epoch_ms(when: datetime) -> int:
@@ -33,12 +48,17 @@ def _int_or_none(value: Any) -> int | None:
         return None
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # junk, "nan", 1e400
         return None
 
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _word(value: Any) -> str:
+    """A vocabulary value as we compare it: lowercase, trimmed, short."""
+    return _str(value).strip().lower()[:16]
 
 
 @dataclass(frozen=True)
@@ -80,20 +100,24 @@ class TaskRecord:
     total_duration_ms: int | None
     selfservice_duration_ms: int | None
     transfer_count: int | None
+    # How WxCC classified the contact (§2.5): "normal", "abandoned" or "short" once ended.
+    contact_handle_type: str = ""
+    abandoned_type: str = ""
+    terminating_end: str = ""
+    termination_reason: str = ""
 
     # The selection we send for raw task rows; every name is in §2.5.
     FIELDS = (
         "id status isActive channelType direction origin destination createdTime endedTime "
-        "terminationType lastQueue { id name } lastAgent { id name } lastTeam { id name } "
+        "terminationType contactHandleType abandonedType terminatingEnd terminationReason "
+        "lastQueue { id name } lastAgent { id name } lastTeam { id name } "
         "queueDuration ringingDuration connectedDuration holdDuration wrapupDuration "
         "totalDuration selfserviceDuration transferCount"
     )
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> TaskRecord:
-        created = from_epoch_ms(raw.get("createdTime"))
-        if created is None:
-            raise ValueError("task row without createdTime")
+        created = required_time(raw, "createdTime")
         return cls(
             id=str(raw["id"]),
             status=_str(raw.get("status")),
@@ -116,13 +140,38 @@ class TaskRecord:
             total_duration_ms=_int_or_none(raw.get("totalDuration")),
             selfservice_duration_ms=_int_or_none(raw.get("selfserviceDuration")),
             transfer_count=_int_or_none(raw.get("transferCount")),
+            contact_handle_type=_word(raw.get("contactHandleType")),
+            abandoned_type=_str(raw.get("abandonedType"))[:64],
+            terminating_end=_str(raw.get("terminatingEnd"))[:32],
+            termination_reason=_str(raw.get("terminationReason"))[:100],
+        )
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """One `agentSession.channelInfo` element (§2.6): the agent's state on one channel."""
+
+    channel_type: str
+    current_state: str
+    last_activity_at: datetime | None  # when the current state began
+    idle_code_name: str = ""
+
+    @classmethod
+    def parse(cls, raw: Any) -> ChannelState | None:
+        if not isinstance(raw, dict):
+            return None
+        return cls(
+            channel_type=_str(raw.get("channelType")),
+            current_state=_str(raw.get("currentState")),
+            last_activity_at=from_epoch_ms(raw.get("lastActivityTime")),
+            idle_code_name=_str(raw.get("idleCodeName")),
         )
 
 
 @dataclass(frozen=True)
 class AgentSessionRecord:
-    """One `agentSession.agentSessions` row (§2.6). `state` is named in Cisco's samples but
-    its values are unconfirmed, so Agent Activities (confirmed) is preferred for the state."""
+    """One `agentSession.agentSessions` row (§2.6), with the agent's state per channel from
+    `channelInfo { currentState lastActivityTime idleCodeName }` (no Agent Activities call)."""
 
     session_id: str
     agent: EntityRef
@@ -132,18 +181,21 @@ class AgentSessionRecord:
     ended_at: datetime | None
     is_active: bool
     state: str = ""
+    channels: tuple[ChannelState, ...] = ()
 
     FIELDS = (
         "agentSessionId agentId agentName state teamId teamName siteId siteName startTime "
-        "endTime isActive"
+        "endTime isActive channelInfo { channelType currentState lastActivityTime idleCodeName }"
     )
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> AgentSessionRecord:
-        started = from_epoch_ms(raw.get("startTime"))
-        if started is None:
-            raise ValueError("agent session row without startTime")
+        started = required_time(raw, "startTime")
         team_id, site_id = raw.get("teamId"), raw.get("siteId")
+        channel_info = raw.get("channelInfo")
+        if isinstance(channel_info, dict):  # tolerate an object where Cisco shows a list
+            channel_info = [channel_info]
+        channels = (ChannelState.parse(c) for c in channel_info or [])
         return cls(
             session_id=_str(raw.get("agentSessionId")),
             agent=EntityRef(id=str(raw["agentId"]), name=_str(raw.get("agentName"))),
@@ -153,6 +205,7 @@ class AgentSessionRecord:
             ended_at=from_epoch_ms(raw.get("endTime")),
             is_active=bool(raw.get("isActive")),
             state=_str(raw.get("state")),
+            channels=tuple(c for c in channels if c is not None),
         )
 
 
@@ -175,9 +228,7 @@ class AgentActivityRecord:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> AgentActivityRecord:
-        started = from_epoch_ms(raw.get("startTime"))
-        if started is None:
-            raise ValueError("activity without startTime")
+        started = required_time(raw, "startTime")
         team_id = raw.get("teamId")
         return cls(
             agent=EntityRef(id=str(raw["agentId"]), name=_str(raw.get("agentName"))),
@@ -203,8 +254,9 @@ class QueueAggregate:
     offered: int = 0  # tasks created today that reached this queue last
     active: int = 0  # of which still open
     ended: int = 0
-    abandoned: int = 0  # ended with terminationType "abandoned" [vocabulary unconfirmed]
-    handled: int = 0  # ended and not abandoned
+    abandoned: int = 0  # ended with contactHandleType "abandoned" (§2.5)
+    short_abandoned: int = 0  # ended with contactHandleType "short": not abandoned
+    handled: int = 0  # ended otherwise ("normal")
     queue_ms_total: int = 0
     max_queue_ms: int = 0
     connected_ms_total: int = 0
@@ -240,9 +292,7 @@ class QueueStatistics:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> QueueStatistics:
-        start = from_epoch_ms(raw.get("intervalStartTime"))
-        if start is None:
-            raise ValueError("queue statistics without intervalStartTime")
+        start = required_time(raw, "intervalStartTime")
         return cls(
             interval_start=start,
             queue=EntityRef(id=_str(raw.get("queueId")), name=_str(raw.get("queueName"))),
@@ -284,9 +334,7 @@ class AgentStatistics:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> AgentStatistics:
-        start = from_epoch_ms(raw.get("intervalStartTime"))
-        if start is None:
-            raise ValueError("agent statistics without intervalStartTime")
+        start = required_time(raw, "intervalStartTime")
         team_id = raw.get("teamId")
         return cls(
             interval_start=start,
@@ -309,6 +357,46 @@ class AgentStatistics:
                 for c in raw.get("channels") or []
                 if isinstance(c, dict)
             ),
+        )
+
+
+@dataclass(frozen=True)
+class ConfigQueue:
+    """One Contact Service Queue from the Config API (`GET /organization/{orgid}/v2/
+    contact-service-queue`, docs/wxcc-contract.md §6)."""
+
+    id: str
+    name: str
+    channel_type: str  # lowercase, as search writes it ("telephony"); the API sends "TELEPHONY"
+    service_level_threshold_s: int | None  # None when absent or not positive
+    active: bool = True
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> ConfigQueue:
+        threshold = _int_or_none(raw.get("serviceLevelThreshold"))
+        return cls(
+            id=str(raw["id"]),
+            name=_str(raw.get("name"))[:200],
+            channel_type=_str(raw.get("channelType")).lower()[:32],
+            service_level_threshold_s=threshold if threshold and threshold > 0 else None,
+            active=raw.get("active") is not False,
+        )
+
+
+@dataclass(frozen=True)
+class ConfigTeam:
+    """One Team from the Config API (`GET /organization/{orgid}/v2/team`, §6)."""
+
+    id: str
+    name: str
+    active: bool = True
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> ConfigTeam:
+        return cls(
+            id=str(raw["id"]),
+            name=_str(raw.get("name"))[:200],
+            active=raw.get("active") is not False,
         )
 
 
@@ -339,6 +427,7 @@ def _float_or_none(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None

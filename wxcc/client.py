@@ -1,322 +1,66 @@
 """The WxCC API client for one org: GraphQL search through gql over httpx, REST through httpx.
 
-Every request first takes a token from the org's shared budget (`wxcc.ratelimit`) and waits
-out a block left by a 429. Network errors and 5xx are retried with full-jitter exponential
-back-off; a 429 blocks the org in Redis for `Retry-After` and raises `WxccRateLimited` so the
-poll cycle stops at once. Other 4xx raise `WxccBadRequest` with WxCC's parsed error body.
-Results are typed (`wxcc.api_types`). Authentication, refresh-on-401 and the regional root
-come from `oauth.client`.
+Budget: WxCC counts 300 requests per minute per client ID, for every org of the integration
+together (docs/wxcc-contract.md §5). Every request first takes a token from that shared
+budget (`wxcc.ratelimit`) with the client's priority, and waits out a block left by a 429:
 
-Endpoints, parameters and field names follow docs/wxcc-contract.md (§1.2, §2, §3).
+    WxccClient(org)                          # live: polls, admin actions (the default)
+    WxccClient(org, priority=Priority.BULK)  # bulk: history backfill, long report ranges
+    with client.prioritised(Priority.BULK):  # one session doing both (the poller's backfill)
+        ...
+
+Bulk requests only spend what live requests leave, and orgs share the budget fairly, so a
+backfill or a big report never starves another org's live poll. A live request waits at most
+settings.WXCC_BUDGET_MAX_WAIT_S for a token, a bulk one settings.WXCC_BULK_BUDGET_MAX_WAIT_S;
+then `WxccBudgetExhausted` says how long to wait (nothing was sent). A 429 blocks the whole
+integration for `Retry-After` and raises `WxccRateLimited`, so the poll cycle stops at once.
+
+Network errors and 5xx are retried with full-jitter exponential back-off. A 403 raises
+`WxccForbidden` naming the scope the call needs (`wxcc.scopes`); other 4xx raise
+`WxccBadRequest` with WxCC's parsed error body. Results are typed (`wxcc.api_types`).
+Authentication (one token read per session, refresh on 401) and the regional root come from
+`oauth.client`. Pagination follows §2.8 (`paginate`, public: reporting reads long ranges with
+it).
 """
 
 from __future__ import annotations
 
-import logging
-import random
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
 from django.conf import settings
-from django.utils import timezone
-from gql import Client as GqlClient
-from gql import GraphQLRequest
-from gql.transport.exceptions import (
-    TransportConnectionFailed,
-    TransportProtocolError,
-    TransportQueryError,
-    TransportServerError,
-)
-from gql.transport.httpx import HTTPXTransport
 
-from oauth.client import wxcc_auth, wxcc_client
-from oauth.exceptions import OAuthError
-from oauth.models import Organization
-from oauth.regions import api_root
-from wxcc import ratelimit
 from wxcc import search_queries as queries
 from wxcc.api_types import (
     AgentActivityRecord,
     AgentSessionRecord,
     AgentStatistics,
+    ConfigQueue,
+    ConfigTeam,
     QueueAggregate,
     QueueStatistics,
     Subscription,
     TaskRecord,
     to_epoch_ms,
 )
-from wxcc.exceptions import (
-    WxccBadRequest,
-    WxccRateLimited,
-    WxccUnavailable,
-    WxccUnexpectedAnswer,
-)
+from wxcc.client_session import MAX_PAGES, WxccSession
+from wxcc.client_support import json_object, parse_all, stats_window
+from wxcc.exceptions import WxccUnavailable
+from wxcc.ratelimit import Priority
 
-logger = logging.getLogger(__name__)
+__all__ = ["Priority", "WxccClient", "WxccSession"]
 
-T = TypeVar("T")
 R = TypeVar("R")
 
-# Agent Activities: pageSize 1..1000 (§3.3); statistics windows must stay under 24 h.
+# Agent Activities: pageSize 1..1000 (§3.3). Config API lists: pageSize defaults to 100 and
+# WxCC caps larger asks at its own maximum (§6), so we ask for 100 and follow the pages.
 ACTIVITIES_PAGE_SIZE = 1000
-STATISTICS_MAX_WINDOW = timedelta(hours=24) - timedelta(minutes=15)
-# Guard against a server that keeps answering hasNextPage with the same cursor.
-MAX_PAGES = 1000
+CONFIG_PAGE_SIZE = 100
 
 
-def backoff_s(attempt: int, base_s: float, cap_s: float = 10.0) -> float:
-    """Full-jitter exponential back-off before retry number `attempt` (1-based)."""
-    return random.uniform(0, min(cap_s, base_s * 2 ** (attempt - 1)))  # noqa: S311
-
-
-def _error_details(response: httpx.Response) -> tuple[str, tuple[str, ...], str]:
-    """(key, descriptions, trackingId) from WxCC's error body; `key` is int on the
-    subscriptions API and str on search/statistics, so it is normalised to str."""
-    try:
-        body = response.json()
-    except ValueError:
-        return "", (), ""
-    if not isinstance(body, dict):
-        return "", (), ""
-    error = body.get("error")
-    key = ""
-    descriptions: tuple[str, ...] = ()
-    if isinstance(error, dict):
-        raw_key = error.get("key")
-        key = "" if raw_key is None or isinstance(raw_key, bool) else str(raw_key)
-        messages = error.get("message")
-        if isinstance(messages, list):
-            descriptions = tuple(
-                str(m.get("description", ""))[:200] for m in messages if isinstance(m, dict)
-            )
-    elif isinstance(body.get("errors"), list):
-        descriptions = tuple(
-            str(e.get("message", ""))[:200] for e in body["errors"] if isinstance(e, dict)
-        )
-    return key, descriptions, str(body.get("trackingId") or "")
-
-
-def parse_all(parse: Callable[[dict[str, Any]], R], rows: Iterable[dict[str, Any]]) -> list[R]:
-    """Parse every row, turning a malformed one into `WxccUnexpectedAnswer`."""
-    try:
-        return [parse(row) for row in rows]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WxccUnexpectedAnswer(f"unreadable record: {type(exc).__name__}: {exc}") from None
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise WxccUnexpectedAnswer(f"HTTP {response.status_code} body is not JSON") from None
-    if not isinstance(body, dict):
-        raise WxccUnexpectedAnswer(f"HTTP {response.status_code} body is not a JSON object")
-    return body
-
-
-class WxccClient:
-    """One org's WxCC API session; use as a context manager (it holds connections)."""
-
-    def __init__(
-        self,
-        org: Organization,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        max_attempts: int | None = None,
-    ) -> None:
-        if not org.webex_org_id:
-            raise WxccBadRequest(None, key="no_org_id", descriptions=("org has no WxCC org id",))
-        self.org = org
-        self.org_id = org.webex_org_id
-        self._sleep = sleep
-        self._max_attempts = max_attempts or int(settings.WXCC_HTTP_MAX_ATTEMPTS)
-        timeout = httpx.Timeout(float(settings.WXCC_HTTP_TIMEOUT_S), connect=5.0)
-        self._http = wxcc_client(org, timeout=timeout)
-        self._transport = HTTPXTransport(
-            url=f"{api_root(org.region)}/search?orgId={self.org_id}",
-            auth=wxcc_auth(org),
-            timeout=timeout,
-            headers={"Accept": "application/json"},
-        )
-        self._gql = GqlClient(transport=self._transport, execute_timeout=None)
-        self._session: Any = None
-        self.requests_made = 0
-
-    def __enter__(self) -> WxccClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-        if self._session is not None:
-            self._gql.close_sync()
-            self._session = None
-
-    # --- the retry loop ------------------------------------------------------------------
-
-    def _take_budget(self) -> None:
-        """Wait for the org's shared budget; raise if blocked or the wait is too long."""
-        max_wait_s = float(settings.WXCC_BUDGET_MAX_WAIT_S)
-        while True:
-            until = ratelimit.blocked_until(self.org.pk, timezone.now())
-            if until is not None:
-                remaining_s = (until - timezone.now()).total_seconds()
-                raise WxccRateLimited(max(remaining_s, 0.001), reason="org blocked after a 429")
-            wait_s = ratelimit.take_token(self.org.pk)
-            if wait_s <= 0:
-                return
-            if wait_s > max_wait_s:
-                raise WxccRateLimited(wait_s, reason="shared request budget spent")
-            self._sleep(wait_s)
-
-    def _rate_limited(self, headers: Mapping[str, str] | None, what: str) -> WxccRateLimited:
-        retry_after_s = ratelimit.retry_after_seconds(
-            (headers or {}).get("Retry-After"), float(settings.WXCC_DEFAULT_RETRY_AFTER_S)
-        )
-        ratelimit.block_for(self.org.pk, retry_after_s, timezone.now())
-        logger.warning(
-            "event=wxcc_rate_limited org_id=%s call=%s retry_after_s=%s",
-            self.org.pk,
-            what,
-            retry_after_s,
-        )
-        return WxccRateLimited(retry_after_s)
-
-    def _with_retries(self, what: str, attempt_once: Callable[[], T]) -> T:
-        """Run `attempt_once`, which raises `_Retryable` for 5xx/network errors."""
-        last_reason = ""
-        for attempt in range(1, self._max_attempts + 1):
-            self._take_budget()
-            self.requests_made += 1
-            try:
-                return attempt_once()
-            except _Retryable as exc:
-                last_reason = exc.reason
-                logger.info(
-                    "event=wxcc_retry org_id=%s call=%s attempt=%d reason=%s",
-                    self.org.pk,
-                    what,
-                    attempt,
-                    exc.reason,
-                )
-                if attempt < self._max_attempts:
-                    self._sleep(backoff_s(attempt, float(settings.WXCC_RETRY_BASE_S)))
-        raise WxccUnavailable(f"{what} failed after {self._max_attempts} attempts: {last_reason}")
-
-    def _check_response(self, response: httpx.Response, what: str) -> httpx.Response:
-        if response.status_code == 429:
-            raise self._rate_limited(response.headers, what)
-        if response.status_code >= 500:
-            raise _Retryable(f"HTTP {response.status_code}")
-        if response.status_code >= 400:
-            key, descriptions, tracking_id = _error_details(response)
-            raise WxccBadRequest(
-                response.status_code, key=key, descriptions=descriptions, tracking_id=tracking_id
-            )
-        return response
-
-    # --- REST ----------------------------------------------------------------------------
-
-    def _rest(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
-        what = f"{method} {path}"
-
-        def attempt_once() -> httpx.Response:
-            try:
-                response = self._http.request(
-                    method,
-                    path,
-                    params={"orgId": self.org_id, **(params or {})},
-                    json=body,
-                    headers={"TrackingId": f"WALLBOARD_{uuid.uuid4()}"},
-                )
-            except httpx.TransportError as exc:
-                raise _Retryable(type(exc).__name__) from exc
-            return self._check_response(response, what)
-
-        return self._with_retries(what, attempt_once)
-
-    def _rest_data(self, path: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        data = _json(self._rest("GET", path, params=params)).get("data")
-        return [item for item in data or [] if isinstance(item, dict)]
-
-    # --- GraphQL -------------------------------------------------------------------------
-
-    def graphql(self, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Run one search document; returns its `data`."""
-        request = GraphQLRequest(document, variable_values=dict(variables or {}))
-
-        def attempt_once() -> dict[str, Any]:
-            if self._session is None:
-                self._session = self._gql.connect_sync()
-            try:
-                return dict(self._session.execute(request))
-            except TransportServerError as exc:
-                response = getattr(exc.__cause__, "response", None)
-                if exc.code == 429:
-                    raise self._rate_limited(
-                        response.headers if response is not None else None, "search"
-                    ) from None
-                if exc.code is not None and exc.code >= 500:
-                    raise _Retryable(f"HTTP {exc.code}") from exc
-                if response is not None:
-                    key, descriptions, tracking_id = _error_details(response)
-                else:
-                    key, descriptions, tracking_id = "", (), ""
-                raise WxccBadRequest(
-                    exc.code, key=key, descriptions=descriptions, tracking_id=tracking_id
-                ) from None
-            except TransportQueryError as exc:
-                descriptions = tuple(
-                    str(e.get("message", ""))[:200] for e in exc.errors or [] if isinstance(e, dict)
-                )
-                raise WxccBadRequest(None, key="graphql", descriptions=descriptions) from None
-            except TransportConnectionFailed as exc:
-                if isinstance(exc.__cause__, OAuthError):
-                    raise exc.__cause__ from None
-                raise _Retryable(f"network: {type(exc.__cause__).__name__}") from exc
-            except TransportProtocolError as exc:
-                raise _Retryable("not a GraphQL answer") from exc
-
-        return self._with_retries("search", attempt_once)
-
-    def _paginate(
-        self, query_name: str, list_field: str, document: str, variables: Mapping[str, Any]
-    ) -> Iterator[dict[str, Any]]:
-        """Rows of a search query, following `pageInfo.endCursor` until `hasNextPage` is false."""
-        cursor: str | None = "0"
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            block = self.graphql(document, {**variables, "cursor": cursor}).get(query_name) or {}
-            for row in block.get(list_field) or []:
-                if isinstance(row, dict):
-                    yield row
-            page = block.get("pageInfo") or {}
-            cursor = page.get("endCursor")
-            if not page.get("hasNextPage") or cursor is None:
-                return
-            if cursor in seen:
-                raise WxccUnavailable(f"{query_name} pagination repeated cursor {cursor!r}")
-            seen.add(cursor)
-        raise WxccUnavailable(f"{query_name} pagination exceeded {MAX_PAGES} pages")
+class WxccClient(WxccSession):
+    """One org's WxCC API session with its endpoints; use as a context manager."""
 
     # --- search ----------------------------------------------------------------------------
 
@@ -332,59 +76,130 @@ class WxccClient:
         document = queries.tasks_document(filter, time_comparator)
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(end)}
         return parse_all(
-            TaskRecord.parse, self._paginate("taskDetails", "tasks", document, variables)
+            TaskRecord.parse, self.paginate("taskDetails", "tasks", document, variables)
         )
+
+    def _task_lookback_start(self, now: datetime) -> datetime:
+        return now - timedelta(hours=float(settings.WXCC_ACTIVE_TASK_LOOKBACK_H))
 
     def active_tasks(self, now: datetime) -> list[TaskRecord]:
         """Tasks still open at `now`, created within settings.WXCC_ACTIVE_TASK_LOOKBACK_H."""
-        start = now - timedelta(hours=float(settings.WXCC_ACTIVE_TASK_LOOKBACK_H))
+        start = self._task_lookback_start(now)
         return self.search_tasks(start, now, filter={"isActive": {"equals": True}})
+
+    def live_tasks(self, now: datetime, *, changed_since: datetime, full: bool) -> list[TaskRecord]:
+        """Tasks whose record changed since `changed_since` (ended ones with WxCC's
+        classification), and with `full` every open task too; created within
+        settings.WXCC_ACTIVE_TASK_LOOKBACK_H."""
+        query_filter = queries.live_tasks_filter(to_epoch_ms(changed_since), full=full)
+        return self.search_tasks(self._task_lookback_start(now), now, filter=query_filter)
+
+    def _sessions(
+        self, start: datetime, end: datetime, query_filter: Mapping[str, Any] | None
+    ) -> list[AgentSessionRecord]:
+        variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(end)}
+        document = queries.sessions_document(query_filter)
+        rows = self.paginate("agentSession", "agentSessions", document, variables)
+        return parse_all(AgentSessionRecord.parse, rows)
+
+    def _session_lookback_start(self, now: datetime) -> datetime:
+        return now - timedelta(hours=float(settings.WXCC_ACTIVE_SESSION_LOOKBACK_H))
 
     def active_agent_sessions(self, now: datetime) -> list[AgentSessionRecord]:
         """Agent sessions still logged in at `now` (started within the look-back window)."""
-        start = now - timedelta(hours=float(settings.WXCC_ACTIVE_SESSION_LOOKBACK_H))
-        document = queries.ACTIVE_SESSIONS_DOCUMENT
-        variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(now)}
-        rows = self._paginate("agentSession", "agentSessions", document, variables)
-        return parse_all(AgentSessionRecord.parse, rows)
+        return self._sessions(
+            self._session_lookback_start(now), now, {"isActive": {"equals": True}}
+        )
+
+    def live_agent_sessions(
+        self, now: datetime, *, changed_since: datetime, full: bool
+    ) -> list[AgentSessionRecord]:
+        """Sessions whose state changed or that ended since `changed_since`, and with `full`
+        every open session too, each with its channels' current states."""
+        query_filter = queries.live_sessions_filter(to_epoch_ms(changed_since), full=full)
+        return self._sessions(self._session_lookback_start(now), now, query_filter)
+
+    def agent_sessions(self, start: datetime, end: datetime) -> list[AgentSessionRecord]:
+        """Every agent session that started in [start, end), active or ended, all pages."""
+        return self._sessions(start, end, None)
 
     def queue_aggregates_today(self, start: datetime, now: datetime) -> list[QueueAggregate]:
         """Per-queue totals of tasks created in [start, now): ONE grouped aggregation query
-        (grouped by lastQueue, isActive and terminationType, summed per queue here)."""
+        (grouped by lastQueue, isActive and contactHandleType, summed per queue here)."""
         document = queries.QUEUE_TOTALS_DOCUMENT
         variables = {"from": to_epoch_ms(start), "to": to_epoch_ms(now)}
-        rows = list(self._paginate("taskDetails", "tasks", document, variables))
+        rows = list(self.paginate("taskDetails", "tasks", document, variables))
         return queries.sum_queue_groups(rows)
 
-    # --- statistics REST (deprecated by Cisco, EOL 31 Mar 2027: optional path) -------------
+    # --- Config API (§6): queues and teams ---------------------------------------------------
+
+    def _config_list(
+        self, resource: str, parse: Callable[[dict[str, Any]], R], page_size: int
+    ) -> list[R]:
+        """Every item of a Config API list, page by page (`page` from 0) until the last page
+        `meta.totalPages` names, or a short page when it names none."""
+        path = f"/organization/{self.org_id}/v2/{resource}"
+        items: list[R] = []
+        for page in range(MAX_PAGES):
+            params = {"page": page, "pageSize": page_size}
+            body = json_object(self._rest("GET", path, params=params, org_query=False))
+            data = [item for item in body.get("data") or [] if isinstance(item, dict)]
+            items.extend(parse_all(parse, data))
+            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            total_pages = meta.get("totalPages") if isinstance(meta, dict) else None
+            last = (
+                page + 1 >= total_pages
+                if isinstance(total_pages, int) and not isinstance(total_pages, bool)
+                else len(data) < page_size
+            )
+            if last or not data:
+                return items
+        raise WxccUnavailable(f"{resource} list exceeded {MAX_PAGES} pages")
+
+    def list_queues(self, *, page_size: int = CONFIG_PAGE_SIZE) -> list[ConfigQueue]:
+        """The org's contact service queues, with their service-level thresholds."""
+        return self._config_list("contact-service-queue", ConfigQueue.parse, page_size)
+
+    def list_teams(self, *, page_size: int = CONFIG_PAGE_SIZE) -> list[ConfigTeam]:
+        return self._config_list("team", ConfigTeam.parse, page_size)
+
+    # --- statistics REST (deprecated by Cisco, EOL 31 Mar 2027: a cross-check only) ---------
 
     def queue_statistics(
         self, start: datetime, end: datetime, interval_min: int = 15
     ) -> list[QueueStatistics]:
-        params = _stats_window(start, end, interval_min)
+        params = stats_window(start, end, interval_min)
         return parse_all(QueueStatistics.parse, self._rest_data("/v1/queues/statistics", params))
 
     def agent_statistics(
         self, start: datetime, end: datetime, interval_min: int = 15
     ) -> list[AgentStatistics]:
-        params = _stats_window(start, end, interval_min)
+        params = stats_window(start, end, interval_min)
         return parse_all(AgentStatistics.parse, self._rest_data("/v1/agents/statistics", params))
 
     def agent_activities(
-        self, start: datetime, end: datetime, *, page_size: int = ACTIVITIES_PAGE_SIZE
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        page_size: int = ACTIVITIES_PAGE_SIZE,
+        channel_types: Sequence[str] = (),
     ) -> list[AgentActivityRecord]:
-        """Agent Activities in [start, end) (span < 24 h), every page. No paging metadata is
-        documented, so a page shorter than `page_size` is the last (§3.3)."""
+        """Agent Activities in [start, end) (span < 24 h), every page; `channel_types` narrows
+        them (lowercase: telephony, chat, email, social, customMessaging). No paging metadata
+        is documented, so a page shorter than `page_size` is the last (§3.3)."""
         if end - start >= timedelta(hours=24):
             start = end - timedelta(hours=24) + timedelta(seconds=1)
         records: list[AgentActivityRecord] = []
         for page in range(MAX_PAGES):
-            params = {
+            params: dict[str, Any] = {
                 "from": to_epoch_ms(start),
                 "to": to_epoch_ms(end),
                 "pageSize": page_size,
                 "page": page,
             }
+            if channel_types:
+                params["channelTypes"] = ",".join(channel_types)
             items = self._rest_data("/v1/agents/activities", params)
             records.extend(parse_all(AgentActivityRecord.parse, items))
             if len(items) < page_size:
@@ -394,13 +209,13 @@ class WxccClient:
     # --- subscriptions (V2, §1.2) ----------------------------------------------------------
 
     def list_event_types(self) -> list[str]:
-        body = _json(self._rest("GET", "/v2/event-types"))
+        body = json_object(self._rest("GET", "/v2/event-types"))
         return [
             str(e["name"]) for e in body.get("data") or [] if isinstance(e, dict) and "name" in e
         ]
 
     def list_subscriptions(self) -> list[Subscription]:
-        body = _json(self._rest("GET", "/v2/subscriptions"))
+        body = json_object(self._rest("GET", "/v2/subscriptions"))
         items = [s for s in body.get("data") or [] if isinstance(s, dict)]
         return parse_all(Subscription.parse, items)
 
@@ -424,7 +239,7 @@ class WxccClient:
             "resourceVersion": resource_version,
         }
         response = self._rest("POST", "/v2/subscriptions", body=body)
-        return parse_all(Subscription.parse, [_json(response).get("data") or {}])[0]
+        return parse_all(Subscription.parse, [json_object(response).get("data") or {}])[0]
 
     def update_subscription(
         self, subscription_id: str, *, resource_version: str, **fields: Any
@@ -432,23 +247,7 @@ class WxccClient:
         """PATCH: `fields` in WxCC's names (eventTypes, destinationUrl, secret, status…)."""
         body = {"resourceVersion": resource_version, "orgId": self.org_id, **fields}
         response = self._rest("PATCH", f"/v2/subscriptions/{subscription_id}", body=body)
-        return parse_all(Subscription.parse, [_json(response).get("data") or {}])[0]
+        return parse_all(Subscription.parse, [json_object(response).get("data") or {}])[0]
 
     def delete_subscription(self, subscription_id: str) -> None:
         self._rest("DELETE", f"/v2/subscriptions/{subscription_id}")
-
-
-class _Retryable(Exception):
-    """Internal: a failure worth retrying (5xx, network)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _stats_window(start: datetime, end: datetime, interval_min: int) -> dict[str, Any]:
-    if interval_min not in (15, 30, 60):
-        raise ValueError("interval must be 15, 30 or 60 minutes")
-    if end - start > STATISTICS_MAX_WINDOW:
-        start = end - STATISTICS_MAX_WINDOW
-    return {"from": to_epoch_ms(start), "to": to_epoch_ms(end), "interval": interval_min}

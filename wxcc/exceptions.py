@@ -53,3 +53,39 @@ class WxccBadRequest(WxccError):
         self.key = key
         self.descriptions = descriptions
         self.tracking_id = tracking_id
+
+
+class WxccBudgetExhausted(WxccRateLimited):
+    """Our own share of the integration's request budget is spent for now (no request was
+    sent): wait `retry_after_s`. Bulk readers stop and resume later; nothing is blocked."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(retry_after_s, reason="shared request budget spent")
+
+
+class WxccForbidden(WxccBadRequest):
+    """WxCC answered 403: the token lacks `needed_scope`, or its user lacks the role."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        needed_scope: str,
+        key: str = "",
+        descriptions: tuple[str, ...] = (),
+        tracking_id: str = "",
+    ) -> None:
+        super().__init__(403, key=key, descriptions=descriptions, tracking_id=tracking_id)
+        self.args = (reason,)
+        self.needed_scope = needed_scope
+
+
+class WxccDestinationRefused(WxccBadRequest):
+    """A webhook destination Webex would refuse (checked before asking it): `problems` says
+    which of its rules the URL breaks."""
+
+    def __init__(self, url: str, problems: tuple[str, ...]) -> None:
+        intro = f"Webex would refuse {url!r} as the webhook destination"
+        super().__init__(None, key="destination_url", descriptions=(intro, *problems))
+        self.args = (f"{intro}: {'; '.join(problems)}",)
+        self.problems = problems

@@ -24,6 +24,8 @@ class Queue(models.Model):
     wxcc_id = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True)
     channel_type = models.CharField(max_length=32, blank=True)
+    # WxCC's configured service-level threshold for the queue (seconds), when known.
+    service_level_threshold_s = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -109,6 +111,13 @@ class Task(models.Model):
     connected_at = models.DateTimeField(null=True, blank=True)  # answered by an agent
     ended_at = models.DateTimeField(null=True, blank=True)
     termination_type = models.CharField(max_length=64, blank=True)
+    # How WxCC classified the contact once it ended (CSR `contactHandleType`: "normal",
+    # "abandoned" or "short"); blank until search tells us. The source of truth for
+    # abandoned and short-abandoned counts (docs/wxcc-contract.md §2.5).
+    contact_handle_type = models.CharField(max_length=16, blank=True)
+    abandoned_type = models.CharField(max_length=64, blank=True)
+    terminating_end = models.CharField(max_length=32, blank=True)
+    termination_reason = models.CharField(max_length=100, blank=True)
     # Durations as WxCC's search reports them once known (ms), for reports and AHT.
     queue_duration_ms = models.BigIntegerField(null=True, blank=True)
     ringing_duration_ms = models.BigIntegerField(null=True, blank=True)
@@ -244,6 +253,10 @@ class RawEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.IntegerField(default=0)
     error = models.TextField(blank=True)
+    # The last failed attempt to apply it; after settings.WXCC_WEBHOOK_MAX_ATTEMPTS failures
+    # it is given up (left for an admin to read, fix and retry) so it cannot block others.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    gave_up = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -256,10 +269,11 @@ class RawEvent(models.Model):
             models.Index(fields=["received_at"], name="raw_event_received_idx"),
             # The newest delivery per org is the board's "last webhook" (derived, not stored).
             models.Index(fields=["organization", "-received_at"], name="raw_event_org_latest_idx"),
+            # Events still to apply: the sweeper's and each org's drain.
             models.Index(
-                fields=["received_at"],
+                fields=["organization", "received_at"],
                 name="raw_event_pending_idx",
-                condition=Q(processed_at__isnull=True),
+                condition=Q(processed_at__isnull=True, gave_up=False),
             ),
         ]
 
@@ -281,6 +295,16 @@ class SyncStatus(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     # Set while polling is stopped (disconnected org).
     paused = models.BooleanField(default=False)
+    # The poll's cadence (wxcc.poll_plan): when the last good poll began reading (the next one
+    # reads what changed since then), the last poll that read every live task and session,
+    # the last per-queue totals cross-check, the last queue/team configuration sync.
+    changes_read_at = models.DateTimeField(null=True, blank=True)
+    last_full_poll_at = models.DateTimeField(null=True, blank=True)
+    queue_totals_at = models.DateTimeField(null=True, blank=True)
+    config_synced_at = models.DateTimeField(null=True, blank=True)
+    # How far the history backfill has got (wxcc.backfill.Progress as JSON), kept here so
+    # that losing Redis does not lose it.
+    backfill_progress = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"sync of {self.organization_id}"
@@ -308,3 +332,51 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.wxcc_subscription_id})"
+
+
+class RejectionReason(models.TextChoices):
+    """Why the receiver refused a delivery (docs/wxcc-contract.md §1.7)."""
+
+    BODY_TOO_LARGE = "body_too_large", "Body too large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "Not sent as application/json"
+    MALFORMED = "malformed", "Malformed delivery"
+    UNKNOWN_SUBSCRIPTION = "unknown_subscription", "Unknown subscription"
+    BAD_SIGNATURE = "bad_signature", "Missing or invalid signature"
+    OUTSIDE_REPLAY_WINDOW = "outside_replay_window", "Timestamp outside the replay window"
+    ORG_MISMATCH = "org_mismatch", "Organization does not match the subscription"
+
+
+class WebhookRejection(models.Model):
+    """How many deliveries the receiver refused for one reason, per subscription and minute.
+
+    One row per (subscription, reason, minute), however many deliveries, so a flood of forged
+    requests cannot grow the table faster than that. Deliveries that name no subscription we
+    know share one row per reason and minute (`wxcc_subscription_id` empty, no organization):
+    an attacker's made-up ids are never stored.
+    """
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    wxcc_subscription_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=32, choices=RejectionReason.choices)
+    status_code = models.PositiveSmallIntegerField()  # what we answered
+    minute = models.DateTimeField()  # start of the minute the deliveries arrived in
+    count = models.PositiveIntegerField(default=1)
+    last_at = models.DateTimeField()
+    detail = models.CharField(max_length=200, blank=True)  # the latest reason, our words only
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wxcc_subscription_id", "reason", "minute"],
+                name="webhook_rejection_bucket",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-minute"], name="webhook_rejection_org_idx"),
+            models.Index(fields=["minute"], name="webhook_rejection_minute_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} x {self.reason} at {self.minute.isoformat()}"

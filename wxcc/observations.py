@@ -34,6 +34,16 @@ class TaskDurations:
 
 
 @dataclass(frozen=True)
+class TaskClassification:
+    """How a contact ended, in WxCC's words (CSR fields, §2.5)."""
+
+    contact_handle_type: str = ""  # "normal", "abandoned" or "short"
+    abandoned_type: str = ""
+    terminating_end: str = ""
+    termination_reason: str = ""
+
+
+@dataclass(frozen=True)
 class TaskObservation:
     wxcc_id: str
     status: TaskStatus
@@ -50,6 +60,10 @@ class TaskObservation:
     termination_type: str = ""
     durations: TaskDurations | None = None
     transfer_count: int | None = None
+    # WxCC's classification of an ended contact (search's contactHandleType, abandonedType,
+    # terminatingEnd, terminationReason; docs/wxcc-contract.md §2.5). Only an ENDED
+    # observation carries it; see wxcc.merge for whose word counts.
+    classification: TaskClassification | None = None
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
-"""Polling one org: fetch live tasks, logged-in agents and today's totals from WxCC, and
-reconcile stored state with them (webhooks may be lost, late or duplicated; the poll is the
-correction). Only one poll per org runs at a time (a Redis lock); the outcome is recorded on
-`SyncStatus` for the board's stale and outage banners.
+"""Polling one org: read what changed at WxCC since the last good poll (and, every so often,
+everything live), and reconcile stored state with it (webhooks may be lost, late or
+duplicated; the poll is the correction). Only one poll per org runs at a time (a Redis lock);
+the outcome is recorded on `SyncStatus` for the board's stale and outage banners.
 
-Requests per cycle: active tasks (taskDetails, 1 page per 100), active sessions (agentSession,
-1 per 100), agent activities (REST, 1 per 1000), today's per-queue totals (one grouped
-aggregation); plus queue and agent statistics every settings.WXCC_STATISTICS_INTERVAL_S.
+What a poll reads, and how many requests that costs, is `wxcc.poll_plan`'s decision: two
+requests in a steady state (tasks and agent sessions, agent states from the sessions'
+`channelInfo`), the grouped per-queue totals and the Config API's queues and teams less
+often, the deprecated statistics APIs only as an opt-in cross-check. Live data comes first;
+then, for a new org or after a gap in polling, a bounded share of history backfill as a bulk
+reader (`wxcc.backfill`), which only spends what live polls leave of the integration's budget.
+
+Applying what a poll fetched (`reconcile`) takes a number of queries that does not grow with
+the rows, and writes nothing when nothing changed (see `wxcc.services`).
 """
 
 from __future__ import annotations
@@ -26,13 +32,31 @@ from redis.exceptions import LockError
 from oauth.exceptions import OAuthError
 from oauth.models import Organization
 from oauth.selectors import connected_organizations
-from wxcc import mapping, ratelimit, services, snapshots
-from wxcc.api_types import AgentActivityRecord
-from wxcc.client import WxccClient
-from wxcc.exceptions import WxccBadRequest, WxccError, WxccRateLimited
+from wxcc import (
+    agent_services,
+    backfill,
+    config_sync,
+    entities,
+    keys,
+    mapping,
+    ratelimit,
+    services,
+    snapshots,
+)
+from wxcc.api_types import AgentSessionRecord, QueueAggregate, TaskRecord
+from wxcc.client import Priority, WxccClient
+from wxcc.exceptions import (
+    WxccBadRequest,
+    WxccBudgetExhausted,
+    WxccError,
+    WxccForbidden,
+    WxccRateLimited,
+)
 from wxcc.models import Source, SyncStatus
-from wxcc.observations import Ref
-from wxcc.signals import coalesced_notifications
+from wxcc.observations import AgentObservation, Ref
+from wxcc.poll_plan import Cadence, PollPlan, SyncTimes, plan_poll
+from wxcc.redis_client import get_redis
+from wxcc.signals import LiveStateChange, coalesced_notifications, notify_live_state_changed
 
 logger = logging.getLogger(__name__)
 
@@ -55,20 +79,22 @@ class PollResult:
     sessions_seen: int = 0
     sessions_closed: int = 0
     requests: int = 0
+    backfilled_tasks: int = 0
+    backfilled_sessions: int = 0
+    backfill_requests: int = 0  # of `requests`
+    backfill_done: bool = True
+    full: bool = False  # read every live task and session (not only what changed)
+    config_requests: int = 0  # of `requests`: the Config API's queues and teams
 
     @property
     def ok(self) -> bool:
         return not self.skipped and not self.error
 
 
-def _lock_key(org_id: int) -> str:
-    return f"wxcc:poll-lock:{org_id}"
-
-
 def poll_org(org_id: int, *, clock: Clock = timezone.now) -> PollResult:
     """Poll one org unless another worker is already polling it."""
-    lock = ratelimit.get_redis().lock(
-        _lock_key(org_id), timeout=float(settings.WXCC_POLL_LOCK_TIMEOUT_S), blocking=False
+    lock = get_redis().lock(
+        keys.poll_lock(org_id), timeout=float(settings.WXCC_POLL_LOCK_TIMEOUT_S), blocking=False
     )
     if not lock.acquire():
         logger.info("event=wxcc_poll_skipped org_id=%s reason=already_running", org_id)
@@ -101,27 +127,28 @@ def _poll_locked(org_id: int, clock: Clock) -> PollResult:
     if sync.paused:
         return PollResult(org_id, skipped="paused")
     started = clock()
-    blocked = ratelimit.blocked_until(org.pk, started)
+    blocked = ratelimit.blocked_until(started)
     if blocked is not None:
         if sync.rate_limited_until != blocked:
             sync.rate_limited_until = blocked
             sync.save(update_fields=["rate_limited_until"])
         return PollResult(org_id, skipped="rate_limited")
+    # Written with the outcome: one UPDATE of the sync row per poll.
     sync.last_poll_started_at = started
-    sync.save(update_fields=["last_poll_started_at"])
 
     client: WxccClient | None = None
     try:
         client = WxccClient(org)
         # One push per org per poll, not one per applied row.
         with client, coalesced_notifications():
-            result = _fetch_and_reconcile(org, client, clock)
+            result, done = _poll_once(org, sync, client, clock)
     except WxccRateLimited as exc:
         until = clock() + timedelta(seconds=exc.retry_after_s)
         _record_failure(sync, f"rate limited ({exc.reason})", clock(), rate_limited_until=until)
         return PollResult(org_id, error="rate_limited", requests=_requests(client))
     except (WxccError, OAuthError) as exc:
-        reason = f"{type(exc).__name__}: {exc}"
+        # A missing scope is said in words an admin can act on (wxcc.scopes), nothing added.
+        reason = str(exc) if isinstance(exc, WxccForbidden) else f"{type(exc).__name__}: {exc}"
         _record_failure(sync, reason, clock())
         logger.warning("event=wxcc_poll_failed org_id=%s reason=%s", org.pk, reason[:200])
         return PollResult(org_id, error=type(exc).__name__, requests=_requests(client))
@@ -130,16 +157,28 @@ def _poll_locked(org_id: int, clock: Clock) -> PollResult:
     sync.consecutive_failures = 0
     sync.last_error = ""
     sync.rate_limited_until = None
-    fields = ["last_poll_ok_at", "consecutive_failures", "last_error", "rate_limited_until"]
+    for name, value in done.items():
+        setattr(sync, name, value)
+    fields = [
+        "last_poll_started_at",
+        "last_poll_ok_at",
+        "consecutive_failures",
+        "last_error",
+        "rate_limited_until",
+        *done,
+    ]
     sync.save(update_fields=fields)
     logger.info(
-        "event=wxcc_poll_ok org_id=%s tasks=%d tasks_closed=%d sessions=%d sessions_closed=%d "
-        "requests=%d",
+        "event=wxcc_poll_ok org_id=%s full=%s tasks=%d tasks_closed=%d sessions=%d "
+        "sessions_closed=%d backfilled_tasks=%d backfilled_sessions=%d requests=%d",
         org.pk,
+        result.full,
         result.tasks_seen,
         result.tasks_closed,
         result.sessions_seen,
         result.sessions_closed,
+        result.backfilled_tasks,
+        result.backfilled_sessions,
         result.requests,
     )
     return result
@@ -154,7 +193,7 @@ def _record_failure(
 ) -> None:
     sync.last_error = reason[:300]
     sync.last_error_at = now
-    fields = ["last_error", "last_error_at"]
+    fields = ["last_poll_started_at", "last_error", "last_error_at"]
     if rate_limited_until is not None:
         # A 429 is us being slowed down, not WxCC being down: no outage count.
         sync.rate_limited_until = rate_limited_until
@@ -165,57 +204,170 @@ def _record_failure(
     sync.save(update_fields=fields)
 
 
-def _fetch_and_reconcile(org: Organization, client: WxccClient, clock: Clock) -> PollResult:
-    now = clock()
-    # Everything the poll does not list was gone by `as_of`; search may lag live events, so
-    # only what we last heard of before `as_of` is closed.
-    as_of = now - timedelta(seconds=float(settings.WXCC_POLL_SEARCH_LAG_S))
+@dataclass(frozen=True)
+class PollSnapshot:
+    """What one poll fetched from WxCC, before it is applied. `full`: the tasks and sessions
+    include every open one, so what they do not list has ended."""
 
-    # Fetch everything first: a failure half-way must not close what it did not see.
-    tasks = client.active_tasks(now)
-    sessions = client.active_agent_sessions(now)
-    activities: list[AgentActivityRecord] = []
-    if sessions:
-        # A state older than the look-back falls back to the session's own `state`.
-        lookback = timedelta(minutes=float(settings.WXCC_ACTIVITY_LOOKBACK_MIN))
-        earliest = min(s.started_at for s in sessions)
-        activities = client.agent_activities(max(earliest, now - lookback), now)
-    day_start = org_day_start(org, now)
-    totals = client.queue_aggregates_today(day_start, now)
-    _maybe_fetch_statistics(org, client, now)
+    tasks: list[TaskRecord]
+    sessions: list[AgentSessionRecord]
+    totals: list[QueueAggregate] | None = None  # None: not fetched this time
+    full: bool = True
 
-    for record in tasks:
-        observation = mapping.task_observation(record, now)
-        _apply(services.apply_task_observation, org, observation, Source.POLL)
-    closed_tasks = _apply(services.close_vanished_tasks, org, {t.id for t in tasks}, as_of)
 
-    current = mapping.current_activities(activities)
-    for session in sessions:
-        agent_obs = mapping.agent_observation(session, current.get(session.agent.id))
-        if agent_obs is not None:
-            _apply(services.apply_agent_observation, org, agent_obs, Source.POLL)
-    active_agent_ids = {s.agent.id for s in sessions}
-    closed_sessions = _apply(services.close_vanished_sessions, org, active_agent_ids, as_of)
-
-    for total in totals:
-        _apply(services.upsert_queue, org, Ref(total.queue.id, total.queue.name))
-    snapshots.store_queue_totals(
-        org.pk, snapshots.QueueTotalsSnapshot(as_of=now, day_start=day_start, queues=tuple(totals))
+def cadence_from_settings() -> Cadence:
+    return Cadence(
+        poll_interval_s=float(settings.WXCC_POLL_INTERVAL_S),
+        search_lag_s=float(settings.WXCC_POLL_SEARCH_LAG_S),
+        missed_polls_before_backfill=int(settings.WXCC_BACKFILL_AFTER_MISSED_POLLS),
+        full_interval_s=float(settings.WXCC_FULL_POLL_INTERVAL_S),
+        queue_totals_interval_s=float(settings.WXCC_QUEUE_TOTALS_INTERVAL_S),
+        config_interval_s=float(settings.WXCC_CONFIG_SYNC_INTERVAL_S),
     )
+
+
+def _poll_once(
+    org: Organization, sync: SyncStatus, client: WxccClient, clock: Clock
+) -> tuple[PollResult, dict[str, datetime]]:
+    """Live data first, then configuration and a bounded share of history when due.
+    Returns the result and the SyncStatus times to record with it."""
+    now = clock()
+    day_start = org_day_start(org, now)
+    progress = backfill.due_progress(
+        stored=sync.backfill_progress,
+        last_poll_ok_at=sync.last_poll_ok_at,
+        day_start=day_start,
+        now=now,
+    )
+    times = SyncTimes(
+        changes_read_at=sync.changes_read_at,
+        last_full_poll_at=sync.last_full_poll_at,
+        queue_totals_at=sync.queue_totals_at,
+        config_synced_at=sync.config_synced_at,
+    )
+    plan = plan_poll(
+        now=now, times=times, cadence=cadence_from_settings(), backfill_due=progress is not None
+    )
+    # Everything a full poll does not list was gone by `as_of`; search may lag live events,
+    # so only what we last heard of before `as_of` is closed.
+    as_of = now - timedelta(seconds=float(settings.WXCC_POLL_SEARCH_LAG_S))
+    # Fetch everything first: a failure half-way must not close what it did not see.
+    snapshot = fetch(client, plan, now, day_start)
+    result = reconcile(org, snapshot, now=now, as_of=as_of)
+    done: dict[str, datetime] = {"changes_read_at": now}
+    if plan.full:
+        done["last_full_poll_at"] = now
+    if snapshot.totals is not None:
+        snapshots.store_queue_totals(
+            org.pk,
+            snapshots.QueueTotalsSnapshot(
+                as_of=now, day_start=day_start, queues=tuple(snapshot.totals)
+            ),
+        )
+        done["queue_totals_at"] = now
+    config_requests = 0
+    if plan.config_sync:
+        config_requests, synced = _sync_configuration(org, client)
+        if synced:
+            done["config_synced_at"] = now
+    _maybe_fetch_statistics(org, client, now)
+    filled = backfill.BackfillResult()
+    if progress is not None:
+        with client.prioritised(Priority.BULK):
+            filled = backfill.run_backfill(org=org, client=client, progress=progress, now=now)
+    polled = PollResult(
+        org.pk,
+        tasks_seen=result.tasks_seen,
+        tasks_closed=result.tasks_closed,
+        sessions_seen=result.sessions_seen,
+        sessions_closed=result.sessions_closed,
+        requests=client.requests_made,
+        backfilled_tasks=filled.tasks,
+        backfilled_sessions=filled.sessions,
+        backfill_requests=filled.requests,
+        backfill_done=filled.done,
+        full=plan.full,
+        config_requests=config_requests,
+    )
+    return polled, done
+
+
+def fetch(client: WxccClient, plan: PollPlan, now: datetime, day_start: datetime) -> PollSnapshot:
+    """What changed at WxCC (or, for a full poll, everything live), and today's per-queue
+    totals when due (no database access)."""
+    tasks = client.live_tasks(now, changed_since=plan.changed_since, full=plan.full)
+    sessions = client.live_agent_sessions(now, changed_since=plan.changed_since, full=plan.full)
+    totals = client.queue_aggregates_today(day_start, now) if plan.queue_totals else None
+    return PollSnapshot(tasks, sessions, totals, full=plan.full)
+
+
+def _agent_observations(
+    sessions: list[AgentSessionRecord], now: datetime
+) -> list[AgentObservation]:
+    observations: list[AgentObservation] = []
+    for session in sessions:
+        if session.is_active or session.ended_at is None:
+            obs = mapping.agent_observation(session, as_of=now)
+        else:
+            obs = mapping.finished_session_observation(session)
+        if obs is not None:
+            observations.append(obs)
+    # An agent may have ended one session and begun another since the last poll.
+    return sorted(observations, key=lambda o: o.at)
+
+
+def reconcile(
+    org: Organization, snapshot: PollSnapshot, *, now: datetime, as_of: datetime
+) -> PollResult:
+    """Apply one poll's snapshot to stored state: tasks and agents merged (ended ones with
+    WxCC's own end and classification), after a full poll the ones it no longer lists
+    closed, today's queues named. Queries: a constant number."""
+    task_obs = mapping.task_observations(snapshot.tasks, now)
+    _apply(
+        lambda: services.apply_task_observations(org=org, observations=task_obs, source=Source.POLL)
+    )
+    closed_tasks: list[str] = []
+    if snapshot.full:
+        open_ids = {t.id for t in snapshot.tasks if t.is_active and t.ended_at is None}
+        closed_tasks = _apply(
+            lambda: services.close_vanished_tasks(org=org, active_ids=open_ids, as_of=as_of)
+        )
+
+    agent_obs = _agent_observations(snapshot.sessions, now)
+    _apply(
+        lambda: agent_services.apply_agent_observations(
+            org=org, observations=agent_obs, source=Source.POLL
+        )
+    )
+    closed_sessions: list[str] = []
+    if snapshot.full:
+        logged_in = {s.agent.id for s in snapshot.sessions if s.is_active and s.ended_at is None}
+        closed_sessions = _apply(
+            lambda: agent_services.close_vanished_sessions(
+                org=org, active_agent_ids=logged_in, as_of=as_of
+            )
+        )
+
+    queues = _apply(
+        lambda: entities.upsert_queues(
+            org=org, refs=[Ref(t.queue.id, t.queue.name) for t in snapshot.totals or ()]
+        )
+    )
+    notify_live_state_changed(LiveStateChange.of(org.pk, queue_ids=queues.touched))
     return PollResult(
         org.pk,
-        tasks_seen=len(tasks),
+        tasks_seen=len(snapshot.tasks),
         tasks_closed=len(closed_tasks),
-        sessions_seen=len(sessions),
+        sessions_seen=len(snapshot.sessions),
         sessions_closed=len(closed_sessions),
-        requests=client.requests_made,
+        full=snapshot.full,
     )
 
 
-def _apply(apply: Callable[..., T], *args: object) -> T:
+def _apply(apply: Callable[[], T]) -> T:
     for attempt in range(1, _APPLY_ATTEMPTS + 1):
         try:
-            return apply(*args)
+            return apply()
         except (IntegrityError, OperationalError):
             if attempt == _APPLY_ATTEMPTS:
                 raise
@@ -223,12 +375,30 @@ def _apply(apply: Callable[..., T], *args: object) -> T:
     raise AssertionError("unreachable")
 
 
+def _sync_configuration(org: Organization, client: WxccClient) -> tuple[int, bool]:
+    """The Config API's queues and teams, as a bulk read: nothing live waits for them. A
+    refusal is logged and the poll goes on (search still names queues and teams); when the
+    budget has nothing for bulk reads it is tried again next poll. Returns the requests it
+    made and whether it is done until its next interval."""
+    before = client.requests_made
+    synced = True
+    try:
+        with client.prioritised(Priority.BULK):
+            config_sync.sync_configuration(org=org, client=client)
+    except WxccBudgetExhausted:
+        synced = False
+    except WxccBadRequest as exc:
+        logger.warning("event=wxcc_config_sync_failed org_id=%s reason=%s", org.pk, exc)
+    return client.requests_made - before, synced
+
+
 def _maybe_fetch_statistics(org: Organization, client: WxccClient, now: datetime) -> None:
-    """Queue and agent statistics (REST, 15-minute intervals) at most every
-    WXCC_STATISTICS_INTERVAL_S. Optional: Cisco deprecates these APIs (EOL 31 Mar 2027), so
-    a 4xx is logged and the poll goes on with empty statistics."""
+    """Only with settings.WXCC_STATISTICS_CROSS_CHECK: queue and agent statistics (REST,
+    15-minute intervals) at most every WXCC_STATISTICS_INTERVAL_S, kept beside what we
+    compute to compare. Nothing the product shows depends on them: Cisco deprecates these
+    APIs (EOL 31 Mar 2027), so a 4xx is logged and the poll goes on."""
     interval_s = float(settings.WXCC_STATISTICS_INTERVAL_S)
-    if interval_s <= 0:
+    if not settings.WXCC_STATISTICS_CROSS_CHECK or interval_s <= 0:
         return
     previous = snapshots.statistics(org.pk)
     if previous is not None and (now - previous.as_of).total_seconds() < interval_s:
@@ -247,15 +417,16 @@ def _maybe_fetch_statistics(org: Organization, client: WxccClient, now: datetime
 
 
 def orgs_due_for_poll(now: datetime) -> list[int]:
-    """Connected orgs (so not needing re-consent) that are neither paused nor rate-limited."""
+    """Connected orgs (so not needing re-consent) that are not paused; none while a 429
+    pauses the integration."""
+    if ratelimit.blocked_until(now) is not None:
+        return []  # a 429 pauses every org of the integration
     due = []
     for org in connected_organizations().select_related("wxcc_sync"):
         sync = getattr(org, "wxcc_sync", None)
         if sync is not None and sync.paused:
             continue
         if not org.webex_org_id:
-            continue
-        if ratelimit.blocked_until(org.pk, now) is not None:
             continue
         due.append(org.pk)
     return due

@@ -1,339 +1,244 @@
-"""Writes to stored WxCC state: apply task and agent observations, close what vanished.
+"""Writes to stored tasks: apply task observations, close what vanished (agents' sessions:
+`wxcc.agent_services`, which works the same way).
 
-Convergence rules, so webhooks in any order (and polls) end in the same state:
-- The current status is the one with the newest time; on equal times the later life stage
-  wins. Older observations become history rows and fill gaps, but never move state back.
-- Milestones are order-independent: first queued/offered/connected time is the minimum seen.
-- Queue and agent are taken from the newest observation that names one.
+The decisions are `wxcc.merge`'s (pure); this module loads, locks and writes around them,
+many rows at a time, in a number of queries that does not grow with the rows:
+
+1. resolve the named entities of the whole batch (`wxcc.entities`);
+2. load the stored rows for the batch's ids in one query and merge in memory;
+3. nothing changed: done (no transaction, no lock, no write);
+4. otherwise, in one transaction: lock the changed rows (tasks; for sessions the agents,
+   since all of one agent's sessions change under that lock), merge again against the
+   locked state (a concurrent webhook may have moved them), write only the changed fields
+   in bulk, create history in bulk, and announce the change after commit.
+
+A webhook applies one observation through the same path (a batch of one).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from functools import partial
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from oauth.models import Organization
-from wxcc.models import (
-    TASK_STATUS_RANK,
-    Agent,
-    AgentSession,
-    AgentState,
-    AgentStateChange,
-    Queue,
-    Source,
-    Task,
-    TaskStatus,
-    TaskTransition,
-    Team,
-)
-from wxcc.observations import AgentObservation, Ref, TaskObservation
-from wxcc.signals import notify_live_state_changed
+from wxcc import merge
+from wxcc.entities import NamedIds, upsert_agents, upsert_queues
+from wxcc.merge import TaskView
+from wxcc.models import Source, Task, TaskStatus, TaskTransition
+from wxcc.observations import TaskObservation
+from wxcc.signals import LiveStateChange, notify_live_state_changed
 
 logger = logging.getLogger(__name__)
 
-NamedT = TypeVar("NamedT", Queue, Team)
+# A concurrent insert of the same task makes ours fail; merge against theirs and try again.
+_CREATE_ATTEMPTS = 3
 
 
-def _min(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
+def save_changed(rows: Sequence[Model], fields: set[str]) -> None:
+    """Save only `fields` of `rows`: one UPDATE (a plain save for a single row)."""
+    if not rows:
+        return
+    if len(rows) == 1:
+        rows[0].save(update_fields=[*sorted(fields), "updated_at"])
+        return
+    now = timezone.now()  # bulk_update skips auto_now
+    for row in rows:
+        row.updated_at = now  # type: ignore[attr-defined]
+    type(rows[0]).objects.bulk_update(rows, [*sorted(fields), "updated_at"], batch_size=1000)  # type: ignore[attr-defined]
 
 
-def _upsert_named(model: type[NamedT], org: Organization, ref: Ref) -> NamedT:
-    """The org's row for `ref`, created if new, renamed if WxCC now names it differently."""
-    row, created = model.objects.get_or_create(
-        organization=org, wxcc_id=ref.wxcc_id, defaults={"name": ref.name}
-    )
-    if not created and ref.name and row.name != ref.name:
-        row.name = ref.name
-        row.save(update_fields=["name"])
-    return row
+def field_values(view: object, names: Sequence[str]) -> dict[str, Any]:
+    """`names` of a view, as keyword arguments for a model."""
+    return {name: getattr(view, name) for name in names}
 
 
-def upsert_queue(org: Organization, ref: Ref) -> Queue:
-    return _upsert_named(Queue, org, ref)
+# --- tasks -------------------------------------------------------------------------------------
 
 
-def upsert_team(org: Organization, ref: Ref) -> Team:
-    return _upsert_named(Team, org, ref)
+def task_view(task: Task) -> TaskView:
+    return TaskView(**{name: getattr(task, name) for name in merge.TASK_FIELDS})
 
 
-def upsert_agent(org: Organization, ref: Ref, team: Team | None = None) -> Agent:
-    agent, created = Agent.objects.get_or_create(
-        organization=org, wxcc_id=ref.wxcc_id, defaults={"name": ref.name, "team": team}
-    )
-    fields = []
-    if not created and ref.name and agent.name != ref.name:
-        agent.name = ref.name
-        fields.append("name")
-    if not created and team is not None and agent.team_id != team.pk:
-        agent.team = team
-        fields.append("team")
-    if fields:
-        agent.save(update_fields=fields)
-    return agent
+@dataclass(frozen=True)
+class _TaskPlan:
+    before: TaskView | None
+    after: TaskView
+    history: tuple[merge.TransitionRecord, ...]
+
+    @property
+    def dirty(self) -> bool:
+        return self.before != self.after or bool(self.history)
 
 
-def _is_newer(status: str, at: datetime, than_status: str, than_at: datetime) -> bool:
-    return (at, TASK_STATUS_RANK[TaskStatus(status)]) >= (
-        than_at,
-        TASK_STATUS_RANK[TaskStatus(than_status)],
-    )
-
-
-@transaction.atomic
-def apply_task_observation(
-    org: Organization, obs: TaskObservation, source: Source, event_id: str = ""
-) -> None:
-    """Merge one observation of a task into the stored task and its history."""
-    queue = upsert_queue(org, obs.queue) if obs.queue else None
-    agent = upsert_agent(org, obs.agent) if obs.agent else None
-    task, created = Task.objects.select_for_update().get_or_create(
-        organization=org,
-        wxcc_id=obs.wxcc_id,
-        defaults={
-            "status": obs.status,
-            "status_at": obs.at,
-            "created_at": obs.created_at or obs.at,
-            "source": source,
-        },
-    )
-    before = (task.status, task.queue_id, task.agent_id, task.ended_at)
-    old_queue_id = task.queue_id
-
-    for name in ("channel_type", "direction", "origin", "destination"):
-        value = getattr(obs, name)
-        if value and not getattr(task, name):
-            setattr(task, name, value)
-    task.created_at = _min(task.created_at, obs.created_at or obs.at) or obs.at
-
-    if obs.status == TaskStatus.QUEUED:
-        task.queued_at = _min(task.queued_at, obs.at)
-    elif obs.status == TaskStatus.OFFERED:
-        task.offered_at = _min(task.offered_at, obs.at)
-    elif obs.status == TaskStatus.CONNECTED:
-        task.connected_at = _min(task.connected_at, obs.at)
-    task.connected_at = _min(task.connected_at, obs.connected_at)
-
-    if queue is not None and (task.queue_at is None or obs.at >= task.queue_at):
-        task.queue, task.queue_at = queue, obs.at
-    if agent is not None and (task.agent_at is None or obs.at >= task.agent_at):
-        task.agent, task.agent_at = agent, obs.at
-
-    if created or _is_newer(obs.status, obs.at, task.status, task.status_at):
-        task.status, task.status_at = obs.status, obs.at
-        task.source = source
-        if obs.status == TaskStatus.ENDED:
-            task.ended_at = obs.ended_at or obs.at
-            if obs.termination_type:
-                task.termination_type = obs.termination_type
-        else:
-            task.ended_at = None
-    if obs.durations is not None:
-        d = obs.durations
-        task.queue_duration_ms = d.queue_ms if d.queue_ms is not None else task.queue_duration_ms
-        task.ringing_duration_ms = (
-            d.ringing_ms if d.ringing_ms is not None else task.ringing_duration_ms
-        )
-        task.connected_duration_ms = (
-            d.connected_ms if d.connected_ms is not None else task.connected_duration_ms
-        )
-        task.hold_duration_ms = d.hold_ms if d.hold_ms is not None else task.hold_duration_ms
-        task.wrapup_duration_ms = (
-            d.wrapup_ms if d.wrapup_ms is not None else task.wrapup_duration_ms
-        )
-        task.total_duration_ms = d.total_ms if d.total_ms is not None else task.total_duration_ms
-    if obs.transfer_count is not None:
-        task.transfer_count = obs.transfer_count
-    task.save()
-
-    # Webhooks are history as they arrive; a poll adds history only when it tells us
-    # something new, so a 10 s poll does not write a row per task per cycle.
-    if source == Source.WEBHOOK or created or before[0] != task.status:
-        TaskTransition.objects.create(
-            task=task,
-            status=obs.status,
-            at=obs.at,
+def _fold_task(
+    stored: TaskView | None,
+    observations: Sequence[TaskObservation],
+    *,
+    queues: NamedIds,
+    agents: NamedIds,
+    source: Source,
+    event_id: str,
+) -> _TaskPlan:
+    state: TaskView | None = stored
+    history: tuple[merge.TransitionRecord, ...] = ()
+    for obs in observations:
+        result = merge.merge_task(
+            state,
+            obs,
+            queue_id=queues.pk(obs.queue),
+            agent_id=agents.pk(obs.agent),
             source=source,
             event_id=event_id,
-            queue_wxcc_id=obs.queue.wxcc_id if obs.queue else "",
-            agent_wxcc_id=obs.agent.wxcc_id if obs.agent else "",
         )
-    if created or before != (task.status, task.queue_id, task.agent_id, task.ended_at):
-        notify_live_state_changed(org.pk, (old_queue_id, task.queue_id))
+        state, history = result.state, history + result.history
+    assert state is not None  # at least one observation
+    return _TaskPlan(stored, state, history)
 
 
-@transaction.atomic
-def apply_agent_observation(
-    org: Organization, obs: AgentObservation, source: Source, event_id: str = ""
-) -> None:
-    """Merge one observation of an agent's state into their session and its history."""
-    team = upsert_team(org, obs.team) if obs.team else None
-    agent = upsert_agent(org, obs.agent, team)
-    # Lock the agent row: all of one agent's sessions change under this lock.
-    Agent.objects.select_for_update().filter(pk=agent.pk).first()
-    session = AgentSession.objects.filter(agent=agent, logout_at__isnull=True).first()
-    if session is None:
-        last = AgentSession.objects.filter(agent=agent).order_by("-logout_at").first()
-        if last is not None and last.logout_at is not None and obs.at <= last.logout_at:
-            # A late event from a session that has already ended: history, and perhaps an
-            # earlier login time than we knew.
-            if obs.at < last.login_at:
-                last.login_at = obs.at
-                last.save(update_fields=["login_at", "updated_at"])
-            _record_agent_change(last, obs, source, event_id)
-            return
-        if obs.state == AgentState.LOGGED_OUT:
-            # A logout for a session we never saw open: remember it as a closed session so
-            # late events of that session are not mistaken for a new login.
-            session = AgentSession.objects.create(
-                organization=org,
-                agent=agent,
-                team=team,
-                wxcc_session_id=obs.session_id,
-                state=AgentState.LOGGED_OUT,
-                idle_code="",
-                state_since=obs.at,
-                state_at=obs.at,
-                login_at=obs.login_at or obs.at,
-                logout_at=obs.at,
-                source=source,
-            )
-            _record_agent_change(session, obs, source, event_id)
-            return
-        session = AgentSession.objects.create(
-            organization=org,
-            agent=agent,
-            team=team,
-            wxcc_session_id=obs.session_id,
-            state=obs.state,
-            idle_code=obs.idle_code,
-            state_since=obs.at,
-            state_at=obs.at,
-            login_at=obs.login_at or obs.at,
-            source=source,
-        )
-        _record_agent_change(session, obs, source, event_id)
-        notify_live_state_changed(org.pk, agents_changed=True)
-        return
-
-    if obs.at < session.login_at:
-        earlier = (
-            AgentSession.objects.filter(agent=agent, logout_at__gte=obs.at)
-            .exclude(pk=session.pk)
-            .first()
-        )
-        if earlier is not None:
-            # News of the previous session, arriving late.
-            _record_agent_change(earlier, obs, source, event_id)
-            return
-    before = (session.state, session.idle_code, session.team_id, session.logout_at)
-    # Any news of this session means the agent was logged in by then.
-    session.login_at = _min(session.login_at, obs.login_at or obs.at) or session.login_at
-    if obs.session_id and not session.wxcc_session_id:
-        session.wxcc_session_id = obs.session_id
-    if team is not None and obs.at >= session.state_at:
-        session.team = team
-    if obs.at >= session.state_at:
-        session.state, session.idle_code, session.state_at = obs.state, obs.idle_code, obs.at
-        session.source = source
-        if obs.state == AgentState.LOGGED_OUT:
-            session.logout_at = obs.at
-    elif obs.state == AgentState.LOGGED_OUT:
-        # An old logout cannot end a session we have newer news of; WxCC would not send a
-        # newer state after a logout of the same session, so this is an earlier session's.
-        pass
-    if source == Source.WEBHOOK or before[0] != session.state:
-        _record_agent_change(session, obs, source, event_id)
-    session.state_since = _current_state_since(session)
-    session.save()
-    changed = before != (session.state, session.idle_code, session.team_id, session.logout_at)
-    if changed:
-        notify_live_state_changed(org.pk, agents_changed=True)
+def apply_task_observations(
+    *,
+    org: Organization,
+    observations: Sequence[TaskObservation],
+    source: Source,
+    event_id: str = "",
+) -> int:
+    """Merge observations of tasks into the stored tasks; returns how many tasks changed."""
+    if not observations:
+        return 0
+    queues = upsert_queues(org=org, refs=[o.queue for o in observations if o.queue])
+    agents = upsert_agents(org=org, refs=[o.agent for o in observations if o.agent])
+    notify_live_state_changed(
+        LiveStateChange.of(org.pk, queue_ids=queues.touched, agent_ids=agents.touched)
+    )
+    by_task: dict[str, list[TaskObservation]] = defaultdict(list)
+    for obs in observations:
+        by_task[obs.wxcc_id].append(obs)
+    stored = {
+        t.wxcc_id: task_view(t)
+        for t in Task.objects.filter(organization=org, wxcc_id__in=list(by_task))
+    }
+    fold = partial(_fold_task, queues=queues, agents=agents, source=source, event_id=event_id)
+    dirty = {
+        wxcc_id: obs_list
+        for wxcc_id, obs_list in by_task.items()
+        if fold(stored.get(wxcc_id), obs_list).dirty
+    }
+    if not dirty:
+        return 0
+    with transaction.atomic():
+        return _write_tasks(org, dirty, fold)
 
 
-def _current_state_since(session: AgentSession) -> datetime:
-    """When the current state began: the start of the newest run of history rows in this
-    state. Derived from history, so it does not depend on the order news arrived in."""
-    since = session.state_at
-    for state, idle_code, at in (
-        session.changes.filter(at__lte=session.state_at)
-        .order_by("-at", "-id")
-        .values_list("state", "idle_code", "at")
-        .iterator()
-    ):
-        if (state, idle_code) != (session.state, session.idle_code):
+def _write_tasks(
+    org: Organization,
+    by_task: dict[str, list[TaskObservation]],
+    fold: Callable[[TaskView | None, Sequence[TaskObservation]], _TaskPlan],
+) -> int:
+    for attempt in range(1, _CREATE_ATTEMPTS + 1):
+        locked = {
+            t.wxcc_id: t
+            for t in Task.objects.select_for_update()
+            .filter(organization=org, wxcc_id__in=list(by_task))
+            .order_by("pk")
+        }
+        plans = {
+            wxcc_id: fold(task_view(locked[wxcc_id]) if wxcc_id in locked else None, obs_list)
+            for wxcc_id, obs_list in by_task.items()
+        }
+        new = [
+            Task(organization=org, wxcc_id=wxcc_id, **field_values(plan.after, merge.TASK_FIELDS))
+            for wxcc_id, plan in plans.items()
+            if wxcc_id not in locked
+        ]
+        if not new:
             break
-        since = at
-    return since
+        try:
+            with transaction.atomic():
+                Task.objects.bulk_create(new)
+            break
+        except IntegrityError:
+            if attempt == _CREATE_ATTEMPTS:
+                raise
+    rows = {**locked, **{t.wxcc_id: t for t in new}}
+    changed: list[Task] = []
+    fields: set[str] = set()
+    for wxcc_id, task in locked.items():
+        plan = plans[wxcc_id]
+        names = merge.changed_fields(plan.before, plan.after, merge.TASK_FIELDS)
+        if names:
+            for name in names:
+                setattr(task, name, getattr(plan.after, name))
+            changed.append(task)
+            fields |= names
+    save_changed(changed, fields)
+    TaskTransition.objects.bulk_create(
+        TaskTransition(task=rows[wxcc_id], **field_values(record, _TRANSITION_FIELDS))
+        for wxcc_id, plan in plans.items()
+        for record in plan.history
+    )
+    visible = [p for p in plans.values() if merge.task_visibly_changed(p.before, p.after)]
+    notify_live_state_changed(
+        LiveStateChange.of(
+            org.pk,
+            queue_ids=[v.queue_id for p in visible for v in (p.before, p.after) if v],
+            agent_ids=[v.agent_id for p in visible for v in (p.before, p.after) if v],
+        )
+    )
+    return len(changed) + len(new)
 
 
-def _record_agent_change(
-    session: AgentSession, obs: AgentObservation, source: Source, event_id: str
-) -> None:
-    AgentStateChange.objects.create(
-        session=session,
-        state=obs.state,
-        idle_code=obs.idle_code,
-        at=obs.at,
-        source=source,
-        event_id=event_id,
+_TRANSITION_FIELDS = ("status", "at", "source", "event_id", "queue_wxcc_id", "agent_wxcc_id")
+
+
+def apply_task_observation(
+    *, org: Organization, obs: TaskObservation, source: Source, event_id: str = ""
+) -> bool:
+    """Merge one observation of a task; returns whether the task changed."""
+    return (
+        apply_task_observations(org=org, observations=[obs], source=source, event_id=event_id) > 0
     )
 
 
-@transaction.atomic
-def close_vanished_tasks(org: Organization, active_ids: set[str], as_of: datetime) -> list[str]:
+def close_vanished_tasks(*, org: Organization, active_ids: set[str], as_of: datetime) -> list[str]:
     """End open tasks that a complete poll of active tasks at `as_of` no longer lists.
 
     A task whose newest news is later than the poll is left alone: the poll cannot know it.
     """
-    vanished = list(
-        Task.objects.select_for_update()
-        .filter(organization=org, status_at__lt=as_of)
+    vanishing = (
+        Task.objects.filter(organization=org, status_at__lt=as_of)
         .exclude(status=TaskStatus.ENDED)
         .exclude(wxcc_id__in=active_ids)
     )
-    queue_ids = set()
-    for task in vanished:
-        task.status, task.status_at, task.ended_at = TaskStatus.ENDED, as_of, as_of
-        task.source = Source.POLL
-        task.save(update_fields=["status", "status_at", "ended_at", "source", "updated_at"])
-        TaskTransition.objects.create(
-            task=task, status=TaskStatus.ENDED, at=as_of, source=Source.POLL
+    if not vanishing.exists():
+        return []
+    with transaction.atomic():
+        tasks = list(vanishing.select_for_update().order_by("pk"))
+        plans = [(task, merge.close_task(task_view(task), as_of)) for task in tasks]
+        for task, plan in plans:
+            for name in plan.changed_fields:
+                setattr(task, name, getattr(plan.state, name))
+        save_changed(tasks, {"status", "status_at", "ended_at", "source"})
+        TaskTransition.objects.bulk_create(
+            TaskTransition(task=task, **field_values(record, _TRANSITION_FIELDS))
+            for task, plan in plans
+            for record in plan.history
         )
-        queue_ids.add(task.queue_id)
-    if vanished:
-        logger.info("event=tasks_closed_by_poll org_id=%s count=%d", org.pk, len(vanished))
-        notify_live_state_changed(org.pk, queue_ids)
-    return [task.wxcc_id for task in vanished]
-
-
-@transaction.atomic
-def close_vanished_sessions(
-    org: Organization, active_agent_ids: set[str], as_of: datetime
-) -> list[str]:
-    """Log out open sessions of agents that a complete poll at `as_of` no longer lists."""
-    vanished = list(
-        AgentSession.objects.select_for_update()
-        .select_related("agent")
-        .filter(organization=org, logout_at__isnull=True, state_at__lt=as_of)
-        .exclude(agent__wxcc_id__in=active_agent_ids)
-    )
-    for session in vanished:
-        session.state, session.idle_code = AgentState.LOGGED_OUT, ""
-        session.state_since = session.state_at = session.logout_at = as_of
-        session.source = Source.POLL
-        session.save()
-        AgentStateChange.objects.create(
-            session=session, state=AgentState.LOGGED_OUT, at=as_of, source=Source.POLL
+        notify_live_state_changed(
+            LiveStateChange.of(
+                org.pk,
+                queue_ids=[t.queue_id for t in tasks],
+                agent_ids=[t.agent_id for t in tasks],
+            )
         )
-    if vanished:
-        logger.info("event=sessions_closed_by_poll org_id=%s count=%d", org.pk, len(vanished))
-        notify_live_state_changed(org.pk, agents_changed=True)
-    return [session.agent.wxcc_id for session in vanished]
+    if tasks:
+        logger.info("event=tasks_closed_by_poll org_id=%s count=%d", org.pk, len(tasks))
+    return [task.wxcc_id for task in tasks]

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 
+from wxcc import keys
 from wxcc.api_types import AgentStatistics, QueueAggregate, QueueStatistics
 
 _TTL_S = 24 * 3600
@@ -33,29 +34,21 @@ class StatisticsSnapshot:
     agents: tuple[AgentStatistics, ...]
 
 
-def _totals_key(org_id: int) -> str:
-    return f"wxcc:queue-totals:{org_id}"
-
-
-def _statistics_key(org_id: int) -> str:
-    return f"wxcc:statistics:{org_id}"
-
-
 def store_queue_totals(org_id: int, snapshot: QueueTotalsSnapshot) -> None:
-    cache.set(_totals_key(org_id), snapshot, _TTL_S)
+    cache.set(keys.queue_totals(org_id), snapshot, _TTL_S)
 
 
 def queue_totals(org_id: int) -> QueueTotalsSnapshot | None:
     """The newest per-queue totals for today, or None before the first successful poll."""
-    value = cache.get(_totals_key(org_id))
+    value = cache.get(keys.queue_totals(org_id))
     return value if isinstance(value, QueueTotalsSnapshot) else None
 
 
 def store_statistics(org_id: int, snapshot: StatisticsSnapshot) -> None:
-    cache.set(_statistics_key(org_id), snapshot, _TTL_S)
+    cache.set(keys.statistics(org_id), snapshot, _TTL_S)
 
 
 def statistics(org_id: int) -> StatisticsSnapshot | None:
     """The newest queue and agent statistics for today, or None before the first fetch."""
-    value = cache.get(_statistics_key(org_id))
+    value = cache.get(keys.statistics(org_id))
     return value if isinstance(value, StatisticsSnapshot) else None

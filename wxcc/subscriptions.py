@@ -8,13 +8,23 @@ is set (the demo org) that value is used instead, so a simulator started with it
 
 Registering again is safe: a subscription we still know at WxCC is updated in place (PATCH,
 same secret), one WxCC no longer has is created anew.
+
+Webex refuses a `destinationUrl` that is not https on a public domain, with a path, without
+query, userinfo, fragment or a port other than 443 (§1.2). `destination_url_problems` says
+which rules a URL breaks (pure), the connection page shows them to the admin, and
+`register_subscription` refuses such a URL up front, unless settings.WXCC_WEBHOOK_ALLOW_LOOPBACK
+lets the demo and the tests register their `http://127.0.0.1:<port>/...` receivers with the
+simulator (which has the same opt-in).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +32,7 @@ from django.db import transaction
 from oauth.models import Organization
 from wxcc.api_types import Subscription
 from wxcc.client import WxccClient
+from wxcc.exceptions import WxccDestinationRefused
 from wxcc.models import WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -54,6 +65,69 @@ PLANS = (
 )
 
 
+# "An IANA-listed top-level domain": approximated, as the simulator does, by a last label of
+# letters (or an IDN's xn-- form); the exact list is WxCC's.
+_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _host_problem(host: str) -> str:
+    if not host:
+        return "it names no host"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return "its host is an IP address, not a domain name"
+    labels = host.rstrip(".").split(".")
+    if len(labels) < 2 or not _TLD.match(labels[-1]):
+        return "its host is not a domain name on a public top-level domain"
+    return ""
+
+
+def destination_url_problems(url: str, *, allow_loopback: bool = False) -> tuple[str, ...]:
+    """Why Webex would refuse `url` as a subscription's destinationUrl (docs/wxcc-contract.md
+    §1.2), in plain words; empty when it would accept it. `allow_loopback` admits http or
+    https on localhost / 127.0.0.1 / [::1] on any port (the demo's and tests' receivers)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ("it is not a valid URL",)
+    host = (parts.hostname or "").lower()
+    loopback = allow_loopback and host in LOOPBACK_HOSTS and parts.scheme in ("http", "https")
+    problems: list[str] = []
+    if parts.scheme != "https" and not loopback:
+        problems.append("it must use https")
+    if not loopback:
+        host_problem = _host_problem(host)
+        if host_problem:
+            problems.append(host_problem)
+        if port is not None and port != 443:
+            problems.append(f"it uses port {port}; only 443 is allowed")
+    if not parts.path:
+        problems.append("it needs a path (at least /)")
+    if parts.query:
+        problems.append("it must not have a query (?...)")
+    if parts.username is not None or parts.password is not None:
+        problems.append("it must not carry a user name or password")
+    if parts.fragment or url.strip().endswith("#"):
+        problems.append("it must not have a fragment (#...)")
+    return tuple(problems)
+
+
+def loopback_allowed() -> bool:
+    return bool(settings.WXCC_WEBHOOK_ALLOW_LOOPBACK)
+
+
+def check_destination_url(url: str) -> None:
+    """Refuse a URL Webex would refuse, before asking it (WxccDestinationRefused)."""
+    problems = destination_url_problems(url, allow_loopback=loopback_allowed())
+    if problems:
+        raise WxccDestinationRefused(url, problems)
+
+
 def new_secret() -> str:
     configured = str(settings.WXCC_WEBHOOK_SECRET or "")
     if configured:
@@ -64,7 +138,9 @@ def new_secret() -> str:
 def register_subscription(
     org: Organization, destination_url: str, *, client: WxccClient | None = None
 ) -> list[WebhookSubscription]:
-    """Create (or bring up to date) the org's agent and task subscriptions at WxCC."""
+    """Create (or bring up to date) the org's agent and task subscriptions at WxCC. Raises
+    WxccDestinationRefused for a URL Webex would refuse."""
+    check_destination_url(destination_url)
     if client is None:
         with WxccClient(org) as own_client:
             return register_subscription(org, destination_url, client=own_client)

@@ -1,5 +1,6 @@
-"""Celery edges of the wxcc app: webhook event processing, the poll fan-out and per-org
-poll, and pruning of processed raw events."""
+"""Celery edges of the wxcc app: webhook event processing (with a drain of the org's burst),
+the sweeper of events left behind, the poll fan-out and per-org poll, and pruning of applied
+raw events."""
 
 from __future__ import annotations
 
@@ -11,33 +12,52 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
-from wxcc import events, poller
+from wxcc import poller, processing
 from wxcc.signals import coalesced_notifications
 
 logger = logging.getLogger(__name__)
+
+# The sweeper leaves events younger than this to the task their delivery enqueued.
+_SWEEP_AFTER_S = 30
 
 
 @shared_task(
     name="wxcc.process_webhook_event",
     acks_late=True,
-    # Two events of one agent or task can meet on a row lock or a unique constraint; a
-    # retry a moment later applies cleanly (processing is idempotent).
+    # Recording an event's failure needs the database; if even that fails, retry later
+    # (processing is idempotent).
     autoretry_for=(OperationalError, IntegrityError),
     retry_backoff=1,
     retry_backoff_max=10,
     max_retries=8,
 )
 def process_webhook_event(raw_event_id: int) -> bool:
-    return events.process_raw_event(raw_event_id)
+    """Apply one event, then the org's other events waiting for their first attempt, with
+    one live-state announcement for all of them."""
+    with coalesced_notifications():
+        handled = processing.process_raw_event(raw_event_id)
+        if handled:
+            org_id = processing.organization_of(raw_event_id)
+            if org_id is not None:
+                drained = processing.drain_org_events(
+                    org_id, limit=int(settings.WXCC_WEBHOOK_DRAIN_LIMIT)
+                )
+                if drained:
+                    logger.info("event=webhooks_drained org_id=%s count=%d", org_id, drained)
+    return handled
 
 
 @shared_task(name="wxcc.process_pending_webhook_events")
 def process_pending_webhook_events() -> int:
-    """Sweep events stored but never processed (a lost enqueue, a crashed worker)."""
-    ids = events.pending_raw_event_ids(older_than=timezone.now() - timedelta(seconds=30))
+    """Sweep events stored but never applied (a lost enqueue, a crashed worker, an earlier
+    failure with attempts left). Each event is applied on its own: one that fails is
+    recorded on its row and the sweep goes on."""
+    ids = processing.pending_raw_event_ids(
+        older_than=timezone.now() - timedelta(seconds=_SWEEP_AFTER_S)
+    )
     with coalesced_notifications():
         for raw_event_id in ids:
-            events.process_raw_event(raw_event_id)
+            processing.process_raw_event(raw_event_id)
     if ids:
         logger.info("event=pending_webhooks_swept count=%d", len(ids))
     return len(ids)
@@ -45,7 +65,7 @@ def process_pending_webhook_events() -> int:
 
 @shared_task(name="wxcc.prune_raw_events")
 def prune_raw_events() -> int:
-    deleted = events.prune_raw_events(timezone.now())
+    deleted = processing.prune_raw_events(timezone.now())
     logger.info("event=raw_events_pruned count=%d", deleted)
     return deleted
 

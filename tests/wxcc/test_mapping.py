@@ -5,15 +5,27 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wxcc.api_types import AgentActivityRecord, AgentSessionRecord, EntityRef, TaskRecord
+from wxcc.api_types import (
+    AgentActivityRecord,
+    AgentSessionRecord,
+    ChannelState,
+    EntityRef,
+    TaskRecord,
+    from_epoch_ms,
+)
+from wxcc.client_support import parse_all
+from wxcc.exceptions import WxccUnexpectedAnswer
 from wxcc.mapping import (
     agent_observation,
     agent_state,
     current_activities,
+    finished_task_observations,
     task_observation,
+    task_observations,
     task_status,
 )
 from wxcc.models import AgentState, TaskStatus
@@ -176,3 +188,138 @@ def test_without_an_activity_the_session_state_applies_as_of_the_login() -> None
 
 def test_an_agent_in_an_unknown_state_is_not_observed() -> None:
     assert agent_observation(replace(SESSION, state="Mystery"), None) is None
+
+
+# --- open records, unreadable and far-future times -------------------------------------------
+
+
+def test_minus_one_is_an_open_record_not_a_time() -> None:
+    assert from_epoch_ms(-1) is None
+    assert from_epoch_ms("-1") is None
+    assert from_epoch_ms(1_773_136_800_000) == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    assert from_epoch_ms("1773136800000") == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    assert from_epoch_ms(1_773_136_800_000.0) == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "junk", [1e20, float("inf"), float("nan"), 253_402_300_800_000, "soon", True, -5, 1.5]
+)
+def test_an_unreadable_optional_time_is_none(junk: object) -> None:
+    assert from_epoch_ms(junk) is None
+
+
+@pytest.mark.parametrize("junk", [1e20, float("inf"), 253_402_300_800_000, None, "tomorrow", -1])
+def test_an_unreadable_required_time_is_an_unexpected_answer(junk: object) -> None:
+    row = {"id": "t1", "status": "parked", "isActive": True, "createdTime": junk}
+    with pytest.raises(WxccUnexpectedAnswer):
+        parse_all(TaskRecord.parse, [row])
+
+
+def test_an_unreadable_end_leaves_the_task_readable() -> None:
+    row = {"id": "t1", "status": "ended", "createdTime": 1_773_136_800_000, "endedTime": 1e20}
+    [task] = parse_all(TaskRecord.parse, [row])
+    assert task.ended_at is None
+
+
+def test_a_task_dated_2100_is_taken_as_of_the_poll() -> None:
+    in_2100 = datetime(2100, 1, 1, tzinfo=UTC)
+    as_of = T0 + timedelta(minutes=5)
+    obs = task_observation(record(created_at=in_2100), as_of=as_of)
+    assert obs.created_at == as_of
+    assert obs.at == as_of
+    ended = finished_task_observations(
+        record(status="ended", is_active=False, created_at=T0, ended_at=in_2100), as_of
+    )
+    assert ended[-1].ended_at == as_of
+
+
+def test_a_time_within_the_webhook_skew_is_kept() -> None:
+    as_of = T0 + timedelta(minutes=5)
+    soon = as_of + timedelta(minutes=4)
+    assert task_observation(record(created_at=soon), as_of=as_of).created_at == soon
+
+
+# --- how a contact ended ---------------------------------------------------------------------
+
+
+def test_an_ended_task_carries_wxccs_classification_and_a_live_one_none() -> None:
+    short = record(
+        status="ended",
+        is_active=False,
+        ended_at=T0 + timedelta(seconds=8),
+        termination_type="abandoned",
+        contact_handle_type="short",
+        abandoned_type="queue",
+        terminating_end="Customer",
+        termination_reason="Customer Left",
+    )
+    [*_, end] = task_observations([short], T0 + timedelta(minutes=1))
+    assert end.status == TaskStatus.ENDED
+    assert end.classification is not None
+    assert end.classification.contact_handle_type == "short"
+    assert end.classification.abandoned_type == "queue"
+    assert (end.classification.terminating_end, end.termination_type) == (
+        "Customer",
+        "abandoned",
+    )
+    [live] = task_observations([record()], T0 + timedelta(minutes=1))
+    assert live.classification is None
+
+
+def test_the_handle_type_is_read_in_lowercase_as_it_is_compared() -> None:
+    row = {"id": "t1", "createdTime": 1_773_136_800_000, "contactHandleType": " Abandoned "}
+    [task] = parse_all(TaskRecord.parse, [row])
+    assert task.contact_handle_type == "abandoned"
+
+
+# --- agent states from agentSession channelInfo ----------------------------------------------
+
+
+def channel(kind: str, state: str, at_s: int, idle: str = "") -> ChannelState:
+    return ChannelState(kind, state, T0 + timedelta(seconds=at_s), idle)
+
+
+def test_the_agents_state_is_its_channels_current_state_since_its_last_activity() -> None:
+    session = replace(SESSION, channels=(channel("telephony", "idle", 30, "Lunch"),))
+    obs = agent_observation(session)
+    assert obs is not None
+    assert (obs.state, obs.idle_code, obs.at) == (
+        AgentState.IDLE,
+        "Lunch",
+        T0 + timedelta(seconds=30),
+    )
+
+
+def test_a_call_on_one_channel_outranks_being_available_on_another() -> None:
+    session = replace(
+        SESSION,
+        channels=(channel("telephony", "connected", 30), channel("chat", "available", 90)),
+    )
+    obs = agent_observation(session)
+    assert obs is not None
+    assert (obs.state, obs.at) == (AgentState.CONNECTED, T0 + timedelta(seconds=30))
+
+
+def test_a_rona_without_an_idle_code_is_idle_for_rona() -> None:
+    session = replace(SESSION, channels=(channel("telephony", "rona", 30),))
+    obs = agent_observation(session)
+    assert obs is not None
+    assert (obs.state, obs.idle_code) == (AgentState.IDLE, "RONA")
+
+
+def test_a_channel_in_a_word_we_do_not_know_falls_back_to_the_sessions_state() -> None:
+    session = replace(SESSION, channels=(channel("telephony", "teleporting", 30),))
+    obs = agent_observation(session)
+    assert obs is not None
+    assert (obs.state, obs.at) == (AgentState.IDLE, T0)
+
+
+def test_a_state_change_dated_2100_is_taken_as_of_the_poll() -> None:
+    as_of = T0 + timedelta(minutes=5)
+    session = replace(
+        SESSION,
+        channels=(ChannelState("telephony", "available", datetime(2100, 1, 1, tzinfo=UTC)),),
+    )
+    obs = agent_observation(session, as_of=as_of)
+    assert obs is not None
+    assert obs.at == as_of

@@ -1,5 +1,5 @@
 """Polling an org connected to the simulator: state reconciled against /_sim/state, outages,
-429 storms and single-flight. Real PostgreSQL, Redis and HTTP."""
+429 storms, single-flight and the requests a cycle costs. Real PostgreSQL, Redis and HTTP."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from oauth.models import Organization
+from oauth.models import Organization, WebexConnection
 from tests.fixtures.simulator import RunningSimulator
-from wxcc import poller, ratelimit, snapshots
+from wxcc import keys, poller, ratelimit, snapshots
 from wxcc.models import AgentSession, AgentState, SyncStatus, Task, TaskStatus
+from wxcc.redis_client import get_redis
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 15.0) -> None:
@@ -151,7 +153,7 @@ def test_a_429_storm_pauses_the_org_until_retry_after_then_polling_recovers(
     assert sim_org.pk not in poller.orgs_due_for_poll(timezone.now())
 
     live_sim.clear_faults()
-    wait_until(lambda: ratelimit.blocked_until(sim_org.pk, timezone.now()) is None)
+    wait_until(lambda: ratelimit.blocked_until(timezone.now()) is None)
     assert sim_org.pk in poller.orgs_due_for_poll(timezone.now())
     assert poller.poll_org(sim_org.pk).ok
     sync.refresh_from_db()
@@ -172,7 +174,7 @@ def test_only_one_poll_of_an_org_runs_at_a_time(live_sim: RunningSimulator, conn
 
     thread = threading.Thread(target=first_poll)
     thread.start()
-    wait_until(lambda: ratelimit.get_redis().exists(f"wxcc:poll-lock:{org.pk}") == 1)
+    wait_until(lambda: get_redis().exists(keys.poll_lock(org.pk)) == 1)
     second = poller.poll_org(org.pk)
     thread.join(timeout=30)
 
@@ -190,29 +192,139 @@ def test_a_paused_org_is_neither_polled_nor_due(
 
 
 @pytest.mark.django_db
-def test_a_poll_cycle_makes_four_requests_and_statistics_only_every_statistics_interval(
+def test_a_steady_poll_cycle_makes_two_requests_and_no_statistics_by_default(
     sim_org: Organization, live_sim: RunningSimulator
 ) -> None:
     inject_long_tasks(live_sim, 2)
     first = poller.poll_org(sim_org.pk)
     second = poller.poll_org(sim_org.pk)
 
-    # Live tasks, agent sessions, agent activities, per-queue totals; + 2 statistics calls.
-    assert (first.requests, second.requests) == (6, 4)
+    # The first poll of a new org reads everything live, today's totals, the queues and
+    # teams (Config API) and backfills today's history.
+    assert first.ok, first
+    assert first.full
+    assert first.backfill_requests > 0
+    assert first.config_requests == 2  # one page of queues, one of teams
+    assert first.requests - first.backfill_requests - first.config_requests == 3
+    # Then: what changed since, tasks and agent sessions (with their channels' states).
+    assert second.ok, second
+    assert not second.full
+    assert (second.requests, second.backfill_requests, second.config_requests) == (2, 0, 0)
+    assert snapshots.statistics(sim_org.pk) is None  # deprecated APIs: not asked
+
+
+@pytest.mark.django_db
+def test_the_statistics_apis_are_only_a_cross_check_asked_when_switched_on(
+    sim_org: Organization, live_sim: RunningSimulator, settings
+) -> None:  # type: ignore[no-untyped-def]
+    assert poller.poll_org(sim_org.pk).ok
+    settings.WXCC_STATISTICS_CROSS_CHECK = True
+    polled = poller.poll_org(sim_org.pk)
+
+    assert polled.requests == 2 + 2  # changes, plus queue and agent statistics
     stats = snapshots.statistics(sim_org.pk)
     assert stats is not None
     assert stats.agents
 
 
 @pytest.mark.django_db
-def test_an_agent_whose_state_began_before_the_activity_look_back_gets_the_sessions_state(
+def test_the_totals_and_a_full_read_come_back_when_their_intervals_have_passed(
     sim_org: Organization, live_sim: RunningSimulator, settings
 ) -> None:  # type: ignore[no-untyped-def]
+    assert poller.poll_org(sim_org.pk).ok
+    settings.WXCC_QUEUE_TOTALS_INTERVAL_S = 0
+    settings.WXCC_FULL_POLL_INTERVAL_S = 0
+    polled = poller.poll_org(sim_org.pk)
+    assert polled.full
+    assert polled.requests == 3  # everything live, and today's per-queue totals
+
+
+@pytest.mark.django_db
+def test_a_poll_reads_each_agents_state_from_the_sessions_channels_with_its_start(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
     agent = next(a for a in live_sim.state()["agents"] if a["loggedIn"] and not a["taskId"])
     live_sim.set_agent_state(agent["id"], "Idle", "Lunch")
-    settings.WXCC_ACTIVITY_LOOKBACK_MIN = 0.0001  # no activity falls inside the window
-
+    changed_ms = live_sim.now_ms()
     assert poller.poll_org(sim_org.pk).ok
+
     session = AgentSession.objects.get(agent__wxcc_id=agent["id"], logout_at__isnull=True)
-    assert session.state == AgentState.IDLE
-    assert session.login_at == session.state_since  # as of the login: webhooks would win
+    assert (session.state, session.idle_code) == (AgentState.IDLE, "Lunch")
+    assert abs(session.state_since.timestamp() * 1000 - changed_ms) < 1000  # WxCC's own time
+
+
+@pytest.mark.django_db
+def test_a_later_poll_learns_of_a_logout_and_a_state_change_from_what_changed(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    assert poller.poll_org(sim_org.pk).ok
+    idle, leaving = [a for a in live_sim.state()["agents"] if a["loggedIn"] and not a["taskId"]][:2]
+    live_sim.set_agent_state(idle["id"], "Idle", "Break")
+    live_sim.logout_agent(leaving["id"])
+
+    polled = poller.poll_org(sim_org.pk)
+    assert polled.ok, polled
+    assert not polled.full
+    session = AgentSession.objects.get(agent__wxcc_id=idle["id"], logout_at__isnull=True)
+    assert (session.state, session.idle_code) == (AgentState.IDLE, "Break")
+    assert leaving["id"] not in logged_in_agent_ids(sim_org)
+
+
+@pytest.mark.django_db
+def test_a_task_that_ended_between_polls_is_stored_with_wxccs_classification(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    queue_id = live_sim.state()["queues"][0]["id"]
+    for agent in live_sim.state()["agents"]:  # nobody answers: the caller gives up
+        if agent["loggedIn"]:
+            live_sim.set_agent_state(agent["id"], "Idle", "Meeting")
+    impatient = live_sim.inject_task(queue_id, patienceSeconds=30)["id"]
+    assert poller.poll_org(sim_org.pk).ok
+    live_sim.pause()
+    live_sim.step(60)
+
+    polled = poller.poll_org(sim_org.pk)
+    assert polled.ok, polled
+    assert not polled.full
+    task = Task.objects.get(organization=sim_org, wxcc_id=impatient)
+    assert task.status == TaskStatus.ENDED
+    assert (task.contact_handle_type, task.abandoned_type) == ("abandoned", "queue")
+    assert task.termination_type == "abandoned"
+    assert task.terminating_end == "Customer"
+
+
+@pytest.mark.django_db
+def test_a_poll_under_a_token_without_the_read_scope_says_which_scope_is_missing(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    grant = live_sim.new_tokens(scope="spark:people_read")
+    WebexConnection.objects.filter(organization=sim_org).update(
+        access_token=grant["access_token"], scopes="spark:people_read"
+    )
+    failed = poller.poll_org(sim_org.pk)
+
+    assert failed.error == "WxccForbidden"
+    sync = SyncStatus.objects.get(organization=sim_org)
+    assert "needs cjp:config_read" in sync.last_error
+    assert "reconnect" in sync.last_error
+
+
+@pytest.mark.django_db
+def test_a_poll_that_finds_nothing_new_writes_only_its_own_sync_status(
+    sim_org: Organization, live_sim: RunningSimulator
+) -> None:
+    inject_long_tasks(live_sim, 3)
+    live_sim.pause()  # nothing changes at WxCC from here on
+    assert poller.poll_org(sim_org.pk).ok  # the first stores (and backfills) everything
+
+    polls = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            assert poller.poll_org(sim_org.pk).ok
+        polls.append([q["sql"] for q in captured.captured_queries])
+
+    for sql in polls:
+        writes = [s for s in sql if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert len(writes) == 1
+        assert writes[0].startswith('UPDATE "wxcc_syncstatus"')
+    assert len(polls[0]) == len(polls[1])

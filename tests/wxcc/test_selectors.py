@@ -9,10 +9,14 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory
-from wxcc.models import AgentSession, AgentState, RawEvent, SyncStatus, Task, TaskStatus
-from wxcc.observations import Ref
+from tests.fixtures.wxcc_factories import (
+    AgentSessionFactory,
+    RawEventFactory,
+    SyncStatusFactory,
+    TaskFactory,
+)
+from wxcc.models import AgentState, RawEvent, TaskStatus
 from wxcc.selectors import data_freshness
-from wxcc.services import upsert_agent
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -26,15 +30,13 @@ def test_an_org_never_polled_is_stale() -> None:
 
 def test_a_recent_webhook_keeps_the_data_fresh_even_when_polls_fail() -> None:
     org = OrganizationFactory.create()
-    SyncStatus.objects.create(
+    SyncStatusFactory.create(
         organization=org,
         last_poll_ok_at=NOW - timedelta(minutes=5),
         last_error="WxccUnavailable: HTTP 503",
         consecutive_failures=4,
     )
-    event = RawEvent.objects.create(
-        organization=org, event_id="e-1", event_type="task:new", body=b"{}"
-    )
+    event = RawEventFactory.create(organization=org)
     RawEvent.objects.filter(pk=event.pk).update(received_at=NOW - timedelta(seconds=10))
     freshness = data_freshness(org, NOW, stale_after_s=30)
     assert not freshness.is_stale
@@ -43,22 +45,12 @@ def test_a_recent_webhook_keeps_the_data_fresh_even_when_polls_fail() -> None:
 
 def test_live_contacts_and_logged_in_agents_count_only_this_org() -> None:
     org, other = OrganizationFactory.create(), OrganizationFactory.create()
-    for n, status in enumerate([TaskStatus.QUEUED, TaskStatus.CONNECTED, TaskStatus.ENDED]):
-        Task.objects.create(
-            organization=org, wxcc_id=f"t{n}", status=status, status_at=NOW, created_at=NOW
-        )
-    Task.objects.create(
-        organization=other, wxcc_id="x", status=TaskStatus.QUEUED, status_at=NOW, created_at=NOW
-    )
-    agent = upsert_agent(org, Ref("a1"))
-    AgentSession.objects.create(
-        organization=org,
-        agent=agent,
-        state=AgentState.AVAILABLE,
-        state_since=NOW,
-        state_at=NOW,
-        login_at=NOW,
-    )
+    for status in [TaskStatus.QUEUED, TaskStatus.CONNECTED, TaskStatus.ENDED]:
+        TaskFactory.create(organization=org, status=status)
+    TaskFactory.create(organization=other, status=TaskStatus.QUEUED)
+    AgentSessionFactory.create(organization=org, state=AgentState.AVAILABLE)
+    AgentSessionFactory.create(organization=org, state=AgentState.LOGGED_OUT, logout_at=NOW)
+    AgentSessionFactory.create(organization=other)
     freshness = data_freshness(org, NOW, stale_after_s=30)
     assert freshness.live_contacts == 2
     assert freshness.agents_logged_in == 1
@@ -75,7 +67,7 @@ def test_the_home_page_marks_stale_data(client: Client) -> None:
 def test_the_home_page_gives_recent_times_in_seconds(client: Client) -> None:
     """A 45 s old poll next to a stale marker must not read "0 minutes ago"."""
     membership = MembershipFactory.create()
-    SyncStatus.objects.create(
+    SyncStatusFactory.create(
         organization=membership.organization,
         last_poll_ok_at=timezone.now() - timedelta(seconds=45),
     )

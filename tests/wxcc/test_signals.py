@@ -1,7 +1,10 @@
-"""The ingestion -> live push boundary: announced after commit, merged per poll."""
+"""The ingestion -> live push boundary: a typed change, announced after commit, merged per
+poll or drained batch, and coalesced per org across workers through Redis."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,29 +13,45 @@ import pytest
 
 from oauth.models import Organization
 from tests.fixtures.factories import OrganizationFactory
-from wxcc.models import Queue, Source, TaskStatus
+from tests.fixtures.wxcc_factories import WebhookSubscriptionFactory
+from tests.wxcc.webhook_helpers import envelope, fresh_signing_keys, now_ms, signed  # noqa: F401
+from wxcc import keys
+from wxcc.events import accept_delivery
+from wxcc.models import Agent, Queue, RawEvent, Source, TaskStatus
 from wxcc.observations import Ref, TaskObservation
+from wxcc.redis_client import get_redis
 from wxcc.services import apply_task_observation
-from wxcc.signals import coalesced_notifications, live_state_changed
+from wxcc.signals import (
+    LiveStateChange,
+    announce,
+    coalesced_notifications,
+    live_state_changed,
+)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def announcements() -> Iterator[list[dict[str, Any]]]:
-    received: list[dict[str, Any]] = []
+def announcements() -> Iterator[list[LiveStateChange]]:
+    received: list[LiveStateChange] = []
+    lock = threading.Lock()
 
-    def receiver(sender: object, signal: object, **kwargs: Any) -> None:
-        received.append(kwargs)
+    def receiver(sender: object, change: LiveStateChange, **kwargs: Any) -> None:
+        with lock:
+            received.append(change)
 
-    live_state_changed.connect(receiver)
+    live_state_changed.connect(receiver, dispatch_uid="tests.wxcc.test_signals")
     yield received
-    live_state_changed.disconnect(receiver)
+    live_state_changed.disconnect(dispatch_uid="tests.wxcc.test_signals")
 
 
-def queued(task_id: str, queue: str, seconds: int) -> TaskObservation:
+def queued(task_id: str, queue: str, seconds: int, agent: str = "") -> TaskObservation:
     return TaskObservation(
-        task_id, TaskStatus.QUEUED, T0 + timedelta(seconds=seconds), queue=Ref(queue)
+        task_id,
+        TaskStatus.QUEUED,
+        T0 + timedelta(seconds=seconds),
+        queue=Ref(queue),
+        agent=Ref(agent) if agent else None,
     )
 
 
@@ -40,30 +59,144 @@ def pk_of(org: Organization, queue: str) -> int:
     return Queue.objects.get(organization=org, wxcc_id=queue).pk
 
 
-@pytest.mark.django_db(transaction=True)
-def test_each_change_is_announced_once_committed(announcements: list[dict[str, Any]]) -> None:
-    org = OrganizationFactory.create()
-    apply_task_observation(org, queued("t1", "q-a", 0), Source.WEBHOOK)
-    apply_task_observation(org, queued("t1", "q-a", 0), Source.WEBHOOK)  # nothing new
-    assert announcements == [
-        {"org_id": org.pk, "queue_ids": frozenset({pk_of(org, "q-a")}), "agents_changed": False}
-    ]
+def forget_window(org_id: int) -> None:
+    get_redis().delete(*keys.redis_keys_for_org(org_id))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_changes_inside_a_coalesced_block_are_announced_once_per_org(
-    announcements: list[dict[str, Any]],
+def test_each_change_is_announced_once_committed_naming_its_queue(
+    announcements: list[LiveStateChange],
 ) -> None:
     org = OrganizationFactory.create()
+    apply_task_observation(org=org, obs=queued("t1", "q-a", 0), source=Source.WEBHOOK)
+    apply_task_observation(org=org, obs=queued("t1", "q-a", 0), source=Source.WEBHOOK)
+    # The queue's creation and the task's arrival in it; the repeat changed nothing.
+    assert announcements
+    assert all(change.org_id == org.pk for change in announcements)
+    union = LiveStateChange(org.pk)
+    for change in announcements:
+        union |= change
+    assert union == LiveStateChange(org.pk, queue_ids=frozenset({pk_of(org, "q-a")}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changes_inside_a_coalesced_block_are_announced_once_per_org_naming_all(
+    announcements: list[LiveStateChange],
+) -> None:
+    org, other = OrganizationFactory.create(), OrganizationFactory.create()
     with coalesced_notifications():
-        apply_task_observation(org, queued("t1", "q-a", 0), Source.POLL)
-        apply_task_observation(org, queued("t2", "q-b", 1), Source.POLL)
-        apply_task_observation(org, queued("t3", "q-a", 2), Source.POLL)
+        apply_task_observation(org=org, obs=queued("t1", "q-a", 0), source=Source.POLL)
+        apply_task_observation(org=org, obs=queued("t2", "q-b", 1, "ag-1"), source=Source.POLL)
+        apply_task_observation(org=other, obs=queued("t3", "q-a", 2), source=Source.POLL)
+        apply_task_observation(org=org, obs=queued("t4", "q-a", 2), source=Source.POLL)
         assert announcements == []
-    assert announcements == [
-        {
-            "org_id": org.pk,
-            "queue_ids": frozenset({pk_of(org, "q-a"), pk_of(org, "q-b")}),
-            "agents_changed": False,
-        }
+    agent = Agent.objects.get(organization=org, wxcc_id="ag-1")
+    assert sorted(announcements, key=lambda c: c.org_id) == [
+        LiveStateChange(
+            org.pk,
+            queue_ids=frozenset({pk_of(org, "q-a"), pk_of(org, "q-b")}),
+            agent_ids=frozenset({agent.pk}),
+        ),
+        LiveStateChange(other.pk, queue_ids=frozenset({pk_of(other, "q-a")})),
     ]
+
+
+def test_changes_from_several_workers_within_a_window_go_out_as_the_first_and_one_union(
+    announcements: list[LiveStateChange], settings: Any
+) -> None:
+    # A long window, so that every announcement below surely falls inside it.
+    settings.WXCC_PUSH_COALESCE_WINDOW_MS = 1500
+    org_id, other_org_id = 990_001, 990_002
+    for org in (org_id, other_org_id):
+        forget_window(org)
+
+    announce(LiveStateChange(org_id, queue_ids=frozenset({1})))
+    # The leading edge goes out at once, before any other worker says anything.
+    assert announcements == [LiveStateChange(org_id, queue_ids=frozenset({1}))]
+
+    workers = [
+        threading.Thread(target=announce, args=(change,))
+        for change in (
+            LiveStateChange(org_id, queue_ids=frozenset({2})),
+            LiveStateChange(org_id, agent_ids=frozenset({7})),
+            LiveStateChange(org_id, queue_ids=frozenset({2, 3}), team_ids=frozenset({4})),
+            LiveStateChange(other_org_id, queue_ids=frozenset({9})),
+        )
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=10)
+
+    assert announcements[0] == LiveStateChange(org_id, queue_ids=frozenset({1}))
+    assert sorted(announcements[1:], key=lambda c: c.org_id) == [
+        LiveStateChange(
+            org_id,
+            queue_ids=frozenset({2, 3}),
+            team_ids=frozenset({4}),
+            agent_ids=frozenset({7}),
+        ),
+        LiveStateChange(other_org_id, queue_ids=frozenset({9})),
+    ]
+    for org in (org_id, other_org_id):
+        forget_window(org)
+
+
+def test_with_no_window_every_change_is_announced_at_once(
+    announcements: list[LiveStateChange], settings: Any
+) -> None:
+    settings.WXCC_PUSH_COALESCE_WINDOW_MS = 0
+    for n in range(3):
+        announce(LiveStateChange(990_003, queue_ids=frozenset({n})))
+    assert [c.queue_ids for c in announcements] == [frozenset({n}) for n in range(3)]
+
+
+SECRET = "s3cr3t-for-tests-that-is-long-enough-32"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_webhooks_reaches_the_board_as_one_announcement_naming_what_changed(
+    announcements: list[LiveStateChange], celery_worker_session: Any
+) -> None:
+    """Deliveries stored while the worker is busy are applied by one task (the first
+    drains the org's others) and announced once, naming every queue and agent."""
+    from wxcc.tasks import process_webhook_event
+
+    org = OrganizationFactory.create(webex_org_id="org-burst")
+    sub = WebhookSubscriptionFactory.create(
+        organization=org, secret=SECRET, event_types=["task:parked", "agent:state_change"]
+    )
+    t0_ms = now_ms()  # inside the receiver's replay window
+    bodies = [
+        envelope(sub.wxcc_subscription_id, "task:parked", {"taskId": f"t-{n}", "queueId": q},
+                 at_ms=t0_ms + n)
+        for n, q in enumerate(["q-1", "q-2", "q-1", "q-3"])
+    ] + [
+        envelope(sub.wxcc_subscription_id, "agent:state_change",
+                 {"agentId": "ag-1", "currentState": "Available"}, at_ms=t0_ms + 10)
+    ]  # fmt: skip
+    raw_ids = []
+    for body in bodies:
+        raw, headers = signed(SECRET, body)
+        raw_ids.append(accept_delivery(raw, headers).raw_event_id)
+    forget_window(org.pk)
+
+    for raw_id in raw_ids:
+        process_webhook_event.delay(raw_id)
+    deadline = time.monotonic() + 30
+    while RawEvent.objects.filter(organization=org, processed_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the worker did not apply the events"
+        time.sleep(0.05)
+
+    queues = {q.wxcc_id: q.pk for q in Queue.objects.filter(organization=org)}
+    agent = Agent.objects.get(organization=org, wxcc_id="ag-1")
+    mine = [c for c in announcements if c.org_id == org.pk]
+    assert mine == [
+        LiveStateChange(
+            org.pk,
+            queue_ids=frozenset(queues.values()),
+            agent_ids=frozenset({agent.pk}),
+        )
+    ]
+    assert set(queues) == {"q-1", "q-2", "q-3"}
+    forget_window(org.pk)

@@ -7,7 +7,7 @@ import hmac
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -15,8 +15,9 @@ from django.urls import reverse
 from oauth.models import Organization
 from tests.fixtures.factories import UserFactory
 from tests.fixtures.simulator import RunningSimulator, WebhookReceiver
+from wxcc.exceptions import WxccBadRequest, WxccDestinationRefused
 from wxcc.models import WebhookSubscription
-from wxcc.subscriptions import register_subscription
+from wxcc.subscriptions import destination_url_problems, register_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,74 @@ def test_the_admin_button_registers_webhooks_for_the_chosen_org(
     response = client.post(register_url, {"organization": sim_org.pk, "destination_url": URL})
     assert response.status_code == 302
     assert WebhookSubscription.objects.filter(organization=sim_org).count() == 2
+
+
+# --- the destination URL Webex would refuse (§1.2) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://wallboard.example.com/hooks", "must use https"),
+        ("https://10.1.2.3/hooks", "IP address"),
+        ("https://intranet/hooks", "public top-level domain"),
+        ("https://wallboard.example.com", "needs a path"),
+        ("https://wallboard.example.com/hooks?token=x", "query"),
+        ("https://user:pw@wallboard.example.com/hooks", "user name or password"),
+        ("https://wallboard.example.com:8443/hooks", "port 8443"),
+        ("https://wallboard.example.com/hooks#x", "fragment"),
+    ],
+)
+def test_each_rule_webex_applies_to_a_destination_is_named(url: str, problem: str) -> None:
+    problems = destination_url_problems(url)
+    assert len(problems) == 1
+    assert problem in problems[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://wallboard.example.com/",
+        "https://wallboard.example.com/webhooks/wxcc/",
+        "https://wallboard.example.com:443/webhooks/wxcc/",
+        "https://xn--bcher-kva.example/webhooks/wxcc/",
+    ],
+)
+def test_a_public_https_address_with_a_path_is_accepted(url: str) -> None:
+    assert destination_url_problems(url) == ()
+
+
+def test_loopback_receivers_pass_only_with_the_opt_in() -> None:
+    demo = "http://127.0.0.1:8000/webhooks/wxcc/"
+    assert destination_url_problems(demo)  # real Webex refuses it
+    assert destination_url_problems(demo, allow_loopback=True) == ()
+    assert (
+        destination_url_problems("http://localhost:8000/webhooks/wxcc/", allow_loopback=True) == ()
+    )
+    # The opt-in admits loopback hosts only, and the other rules still hold.
+    assert destination_url_problems("http://example.com/hooks", allow_loopback=True)
+    assert destination_url_problems("http://127.0.0.1:8000/hooks?x=1", allow_loopback=True)
+
+
+def test_registering_refuses_an_address_webex_would_refuse_before_asking_it(
+    sim_org: Organization, live_sim: RunningSimulator, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.WXCC_WEBHOOK_ALLOW_LOOPBACK = False
+    with pytest.raises(WxccDestinationRefused) as caught:
+        register_subscription(sim_org, "http://127.0.0.1:8000/webhooks/wxcc/")
+    assert isinstance(caught.value, WxccBadRequest)  # every edge already handles those
+    assert caught.value.key == "destination_url"
+    assert "must use https" in caught.value.problems[0]
+    assert str(caught.value).startswith("Webex would refuse 'http://127.0.0.1:8000/")
+    assert remote(live_sim) == []
+    assert not WebhookSubscription.objects.filter(organization=sim_org).exists()
+
+
+def test_the_command_says_plainly_why_an_address_is_refused(
+    sim_org: Organization, live_sim: RunningSimulator, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.WXCC_WEBHOOK_ALLOW_LOOPBACK = False
+    settings.PUBLIC_BASE_URL = "http://localhost:8000"
+    with pytest.raises(CommandError, match="must use https"):
+        call_command("register_webhooks", "--org", str(sim_org.pk), stdout=StringIO())
+    assert remote(live_sim) == []

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from wxcc.signing_keys import forget_signing_keys
 from wxcc.webhooks import SIGNATURE_HEADER, sign
 
 
@@ -35,3 +40,21 @@ def envelope(
 def signed(secret: str, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     raw = json.dumps(payload).encode()
     return raw, {SIGNATURE_HEADER: sign(secret, raw)}
+
+
+def now_ms() -> int:
+    """The wall clock in epoch ms: V2 timestamps must fall within the receiver's replay window."""
+    return int(time.time() * 1000)
+
+
+def signed_bytes(secret: str, raw: bytes) -> tuple[bytes, dict[str, str]]:
+    """A hand-written body, signed as it is (for bodies json.dumps would never produce)."""
+    return raw, {SIGNATURE_HEADER: sign(secret, raw)}
+
+
+@pytest.fixture(autouse=True)
+def fresh_signing_keys() -> Iterator[None]:
+    """Each test starts with no cached subscription secrets (rows of earlier tests are gone)."""
+    forget_signing_keys()
+    yield
+    forget_signing_keys()
