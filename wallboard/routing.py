@@ -1,7 +1,13 @@
-"""Websocket routes for the boards' live updates."""
+"""Websocket routes for the boards' live updates: a screen with its display token, or a
+signed-in member (one consumer for both; `connect()` decides)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from wallboard.consumers import BoardConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/tv/<slug:slug>/", BoardConsumer.as_asgi()),  # type: ignore[arg-type]
+    path("ws/boards/<slug:slug>/", BoardConsumer.as_asgi()),  # type: ignore[arg-type]
+]

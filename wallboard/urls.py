@@ -1,4 +1,4 @@
-"""HTTP routes for boards and the supervisor pages."""
+"""HTTP routes for boards, the TV kiosk and the snapshot API."""
 
 from __future__ import annotations
 
@@ -10,4 +10,8 @@ app_name = "wallboard"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("boards/", views.board_list, name="board_list"),
+    path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
+    path("tv/<slug:slug>/", views.tv, name="tv"),
+    path("api/boards/<slug:slug>/snapshot", views.snapshot_api, name="snapshot_api"),
 ]

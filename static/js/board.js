@@ -1,0 +1,144 @@
+/* board.js: what a TV board does between server pushes, without inline scripts.
+ *
+ * - ticks the clock (in the board's time zone), time in state and longest waits from the
+ *   epoch-ms timestamps the server sends (data-tick-since), and moves a ticking tile across
+ *   its threshold levels (data-levels) on its own;
+ * - shows the stale marker ("last update N s ago", figures dimmed) when the socket is down,
+ *   when the org's data is older than the board's threshold, or when the server says so;
+ * - rotates pages and shifts the board by a few pixels now and then against burn-in;
+ * - reloads itself when the board's pages or tiles were edited (data-layout changes).
+ * One timer, no per-update listeners, so it can run for days without growing.
+ * Reconnecting (with back-off and jitter) is htmx's websocket extension's job.
+ */
+(function () {
+  "use strict";
+
+  var PIXEL_SHIFT_EVERY_MS = 120000; // move the board every two minutes
+  var PIXEL_SHIFT_MAX_PX = 4;
+  // No message for this long (the server sends a status at least every tick) means the socket
+  // is as good as down, even if the browser has not noticed.
+  var SILENT_SOCKET_MS = 30000;
+
+  var socketUp = false;
+  var lastMessageAt = 0;
+  var serverOffsetMs = 0; // server clock minus browser clock
+  var lastPageSwitch = Date.now();
+  var lastShift = Date.now();
+  var pageIndex = 0;
+  var clockFormat = null;
+  var layout = null; // the board's structure as loaded; a new one means the board was edited
+
+  function serverNow() { return Date.now() + serverOffsetMs; }
+
+  function duration(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
+  }
+
+  function readStatus() {
+    var status = document.getElementById("board-status");
+    if (!status) { return null; }
+    if (layout === null) { layout = status.dataset.layout || ""; }
+    if (status.dataset.layout && status.dataset.layout !== layout) {
+      window.location.reload(); // pages or tiles were edited: take the new layout
+      return status;
+    }
+    var serverAt = Number(status.dataset.serverNow || 0);
+    if (serverAt && status.dataset.seen !== String(serverAt)) {
+      status.dataset.seen = String(serverAt);
+      serverOffsetMs = serverAt - Date.now();
+    }
+    return status;
+  }
+
+  function applyLevels(tile, seconds) {
+    var levels;
+    try { levels = JSON.parse(tile.dataset.levels || "[]"); } catch (e) { return; }
+    var above = tile.dataset.direction !== "below";
+    var reached = null;
+    levels.forEach(function (level) {
+      if (above ? seconds >= level.value : seconds <= level.value) { reached = level; }
+    });
+    ["green", "amber", "red", "blue", "purple", "white"].forEach(function (c) {
+      tile.classList.toggle("level-" + c, !!reached && reached.colour === c);
+    });
+    tile.classList.toggle("flash", !!reached && reached.flash);
+  }
+
+  function tick() {
+    var now = serverNow();
+    var board = document.getElementById("board");
+    if (!board) { return; }
+    if (clockFormat) {
+      var clock = document.getElementById("board-clock");
+      if (clock) { clock.textContent = clockFormat.format(new Date(now)); }
+    }
+    document.querySelectorAll("[data-tick-since]").forEach(function (el) {
+      var since = Number(el.dataset.tickSince);
+      if (!since) { return; }
+      var seconds = (now - since) / 1000;
+      el.textContent = duration(seconds);
+      var tile = el.closest("[data-levels]");
+      if (tile && el.classList.contains("tile-value")) { applyLevels(tile, seconds); }
+    });
+    var status = readStatus();
+    var stale = !socketUp || (lastMessageAt && Date.now() - lastMessageAt > SILENT_SOCKET_MS);
+    if (status) {
+      var dataAt = Number(status.dataset.dataAt || 0);
+      var staleAfter = Number(status.dataset.staleAfterS || 60) * 1000;
+      stale = stale || status.dataset.serverStale === "1" || !dataAt || now - dataAt > staleAfter;
+      var ago = status.querySelector("[data-ago-since]");
+      if (ago && dataAt) { ago.textContent = Math.max(0, Math.round((now - dataAt) / 1000)) + " s"; }
+    }
+    document.body.classList.toggle("is-stale", !!stale);
+    rotate(board);
+    shift(board);
+  }
+
+  function rotate(board) {
+    var pages = board.querySelectorAll("[data-page]");
+    var periodMs = Number(board.dataset.rotationS || 0) * 1000;
+    if (pages.length < 2 || !periodMs || Date.now() - lastPageSwitch < periodMs) { return; }
+    lastPageSwitch = Date.now();
+    pages[pageIndex % pages.length].classList.remove("is-current");
+    pageIndex = (pageIndex + 1) % pages.length;
+    pages[pageIndex].classList.add("is-current");
+    var title = document.getElementById("board-page-title");
+    if (title) { title.textContent = pages[pageIndex].dataset.title || ""; }
+  }
+
+  function shift(board) {
+    if (Date.now() - lastShift < PIXEL_SHIFT_EVERY_MS) { return; }
+    lastShift = Date.now();
+    var span = 2 * PIXEL_SHIFT_MAX_PX + 1;
+    var x = Math.floor(Math.random() * span) - PIXEL_SHIFT_MAX_PX;
+    var y = Math.floor(Math.random() * span) - PIXEL_SHIFT_MAX_PX;
+    board.style.transform = "translate(" + x + "px, " + y + "px)";
+  }
+
+  function start() {
+    var board = document.getElementById("board");
+    if (!board) { return; }
+    try {
+      clockFormat = new Intl.DateTimeFormat(undefined, {
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+        timeZone: board.dataset.zone || undefined
+      });
+    } catch (e) {
+      clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    }
+    document.body.addEventListener("htmx:wsOpen", function () { socketUp = true; lastMessageAt = Date.now(); });
+    document.body.addEventListener("htmx:wsClose", function () { socketUp = false; tick(); });
+    document.body.addEventListener("htmx:wsAfterMessage", function () { lastMessageAt = Date.now(); tick(); });
+    tick();
+    window.setInterval(tick, 1000);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,196 @@
+"""The board's websocket over the real Redis channel layer: the full board on connect, then
+only the fragments a change alters; tokens scoped to their board; revocation closes."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import websockets
+from channels.db import database_sync_to_async
+from django.test import Client
+from django.utils import timezone
+from websockets.asyncio.client import ClientConnection
+
+from oauth.models import Organization
+from tests.fixtures.factories import MembershipFactory, OrganizationFactory
+from tests.fixtures.wallboard_factories import (
+    BoardFactory,
+    BoardPageFactory,
+    ScreenFactory,
+    TileFactory,
+)
+from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory
+from wallboard import presence
+from wallboard.live import push_change
+from wallboard.models import Board, Screen, Tile
+from wallboard.services import screen_revoke
+from wxcc.models import Queue
+from wxcc.signals import LiveStateChange
+
+pytestmark = pytest.mark.django_db(transaction=True)
+FRAGMENT_ID = re.compile(r'<(?:article|div) id="([a-z0-9-]+)"[^>]*hx-swap-oob="true"')
+
+
+@dataclass
+class Wall:
+    org: Organization
+    board: Board
+    screen: Screen
+    queue_a: Queue
+    queue_b: Queue
+    center_tile: Tile
+    tile_a: Tile
+    tile_b: Tile
+
+
+def build_wall() -> Wall:
+    org = OrganizationFactory.create()
+    queue_a = QueueFactory.create(organization=org, name="A")
+    queue_b = QueueFactory.create(organization=org, name="B")
+    board = BoardFactory.create(organization=org, slug="wall")
+    page = BoardPageFactory.create(board=board)
+    center_tile = TileFactory.create(page=page, metric="contacts_waiting")
+    tile_a = TileFactory.create(page=page, metric="contacts_waiting", scope="queue", queue=queue_a)
+    tile_b = TileFactory.create(page=page, metric="offered", scope="queue", queue=queue_b)
+    screen = ScreenFactory.create(board=board)
+    return Wall(org, board, screen, queue_a, queue_b, center_tile, tile_a, tile_b)
+
+
+@pytest.fixture
+async def wall() -> Wall:
+    return await database_sync_to_async(build_wall)()
+
+
+def fragment_ids(html: str) -> set[str]:
+    return set(FRAGMENT_ID.findall(html))
+
+
+async def socket(base_url: str, path: str, *headers: tuple[str, str]) -> ClientConnection:
+    url = base_url.replace("http://", "ws://") + path
+    return await websockets.connect(url, origin="http://127.0.0.1", additional_headers=headers)  # type: ignore[arg-type]
+
+
+async def receive(ws: ClientConnection, timeout_s: float = 10) -> str:
+    return str(await asyncio.wait_for(ws.recv(), timeout_s))
+
+
+async def close_code(ws: ClientConnection, timeout_s: float = 5) -> int:
+    """Wait for the server to close the socket; its close code (0: closed without one)."""
+    await asyncio.wait_for(ws.wait_closed(), timeout_s)
+    return int(ws.close_code or 0)
+
+
+@pytest.fixture
+async def tv(wall: Wall, live_asgi: str) -> AsyncIterator[ClientConnection]:
+    ws = await socket(live_asgi, f"/ws/tv/wall/?token={wall.screen.token}")
+    yield ws
+    await ws.close()
+
+
+async def test_the_full_board_arrives_on_connect(tv: ClientConnection, wall: Wall) -> None:
+    html = await receive(tv)
+    assert fragment_ids(html) == {
+        "board-status",
+        f"tile-{wall.center_tile.pk}",
+        f"tile-{wall.tile_a.pk}",
+        f"tile-{wall.tile_b.pk}",
+    }
+
+
+async def test_a_change_in_one_queue_pushes_only_the_tiles_that_depend_on_it(
+    tv: ClientConnection, wall: Wall
+) -> None:
+    first = await receive(tv)
+    assert f'id="tile-{wall.tile_a.pk}"' in first
+
+    def a_contact_arrives_in_queue_a() -> Any:
+        now = timezone.now()
+        TaskFactory.create(organization=wall.org, queue=wall.queue_a, created_at=now, queued_at=now)
+        return push_change(LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_a.pk]))
+
+    report = await database_sync_to_async(a_contact_arrives_in_queue_a)()
+    html = await receive(tv)
+
+    assert fragment_ids(html) == {
+        "board-status",
+        f"tile-{wall.center_tile.pk}",
+        f"tile-{wall.tile_a.pk}",
+    }
+    assert report.boards_rendered == 1
+    tile_a = re.search(rf'id="tile-{wall.tile_a.pk}".*?</article>', html, re.S)
+    assert tile_a is not None
+    assert '<div class="tile-value">1</div>' in tile_a.group(0)
+
+
+async def test_a_change_that_alters_nothing_shown_sends_no_tile(
+    tv: ClientConnection, wall: Wall
+) -> None:
+    await receive(tv)
+    report = await database_sync_to_async(push_change)(
+        LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_b.pk])
+    )
+    # Queue B's tile was rendered but is unchanged: only the status (the server's clock) goes.
+    assert report.fragments_sent == {wall.board.pk: ["board-status"]}
+    html = await receive(tv)
+    assert fragment_ids(html) == {"board-status"}
+
+
+async def test_presence_records_the_connected_screen(tv: ClientConnection, wall: Wall) -> None:
+    await receive(tv)
+    assert await database_sync_to_async(presence.connected_screens)(wall.org.pk) == {wall.screen.pk}
+    screen = await database_sync_to_async(Screen.objects.get)(pk=wall.screen.pk)
+    assert screen.last_seen_at is not None
+
+
+async def test_revoking_the_token_closes_its_open_socket(tv: ClientConnection, wall: Wall) -> None:
+    await receive(tv)
+    await database_sync_to_async(screen_revoke)(screen=wall.screen, now=timezone.now())
+    assert await close_code(tv, timeout_s=1) == 4403
+
+
+async def refused_with(base_url: str, path: str, *headers: tuple[str, str]) -> int:
+    ws = await socket(base_url, path, *headers)
+    return await close_code(ws)
+
+
+async def test_a_token_of_board_a_cannot_open_board_b(wall: Wall, live_asgi: str) -> None:
+    await database_sync_to_async(BoardFactory.create)(organization=wall.org, slug="other")
+    assert await refused_with(live_asgi, f"/ws/tv/other/?token={wall.screen.token}") == 4403
+
+
+async def test_another_orgs_board_is_not_found_with_a_token(wall: Wall, live_asgi: str) -> None:
+    await database_sync_to_async(BoardFactory.create)(slug="theirs")
+    assert await refused_with(live_asgi, f"/ws/tv/theirs/?token={wall.screen.token}") == 4404
+
+
+async def test_a_revoked_or_unknown_token_is_refused(wall: Wall, live_asgi: str) -> None:
+    assert await refused_with(live_asgi, "/ws/tv/wall/?token=nope") == 4401
+    assert await refused_with(live_asgi, "/ws/tv/wall/") == 4401
+    await database_sync_to_async(screen_revoke)(screen=wall.screen, now=timezone.now())
+    assert await refused_with(live_asgi, f"/ws/tv/wall/?token={wall.screen.token}") == 4403
+
+
+def session_cookie(org: Organization) -> tuple[str, str]:
+    membership = MembershipFactory.create(organization=org)
+    client = Client()
+    client.force_login(membership.user)
+    return ("cookie", f"sessionid={client.cookies['sessionid'].value}")
+
+
+async def test_a_signed_in_member_gets_the_board_and_others_do_not(
+    wall: Wall, live_asgi: str
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)(wall.org)
+    ws = await socket(live_asgi, "/ws/boards/wall/", cookie)
+    assert f'id="tile-{wall.tile_b.pk}"' in await receive(ws)
+    await ws.close()
+
+    stranger = await database_sync_to_async(session_cookie)(
+        await database_sync_to_async(OrganizationFactory.create)()
+    )
+    assert await refused_with(live_asgi, "/ws/boards/wall/", stranger) == 4404

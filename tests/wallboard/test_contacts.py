@@ -1,0 +1,89 @@
+"""How one contact counts: outcome, wait and handle time (`classify`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from wallboard.metrics import Contact, HandleType, Outcome
+from wallboard.metrics.contacts import classify
+
+from .builders import abandoned, answered, at, contact, s, waiting
+
+SHORT_MS = 5_000
+
+
+def outcome_of(c: Contact) -> Outcome:
+    return classify(c, short_abandon_threshold_ms=SHORT_MS)[0]
+
+
+def test_wxcc_handle_type_wins_over_what_we_derive() -> None:
+    quick_hang_up = abandoned("c1", arrived=at(9), wait_s=2)
+    assert outcome_of(quick_hang_up) is Outcome.SHORT_ABANDONED
+    assert outcome_of(replace(quick_hang_up, handle_type=HandleType.ABANDONED)) is (
+        Outcome.ABANDONED
+    )
+    long_wait = abandoned("c2", arrived=at(9), wait_s=60)
+    assert outcome_of(replace(long_wait, handle_type=HandleType.SHORT)) is Outcome.SHORT_ABANDONED
+    answered_late = answered("c3", arrived=at(9), wait_s=60, talk_s=30)
+    assert outcome_of(replace(answered_late, handle_type=HandleType.NORMAL)) is Outcome.ANSWERED
+
+
+def test_unclassified_contacts_are_derived_from_their_times() -> None:
+    assert outcome_of(answered("c1", arrived=at(9), wait_s=10, talk_s=60)) is Outcome.ANSWERED
+    assert outcome_of(abandoned("c2", arrived=at(9), wait_s=30)) is Outcome.ABANDONED
+    assert outcome_of(waiting("c3", arrived=at(9))) is Outcome.OPEN
+
+
+def test_an_abandon_exactly_at_the_short_threshold_is_not_short() -> None:
+    assert outcome_of(abandoned("c1", arrived=at(9), wait_s=5)) is Outcome.ABANDONED
+    assert outcome_of(abandoned("c2", arrived=at(9), wait_s=4.999)) is Outcome.SHORT_ABANDONED
+
+
+def test_the_short_threshold_counts_from_the_start_of_the_contact_when_known() -> None:
+    # 30 s in self-service, then 2 s in queue: WxCC's rule counts from the start of the call.
+    after_ivr = contact(id="c1", created_at=at(9), arrived_at=at(9, 0, 30), ended_at=at(9, 0, 32))
+    assert outcome_of(after_ivr) is Outcome.ABANDONED
+    unknown_start = contact(id="c2", arrived_at=at(9, 0, 30), ended_at=at(9, 0, 32))
+    assert outcome_of(unknown_start) is Outcome.SHORT_ABANDONED
+
+
+def test_wait_is_arrival_to_answer_or_to_abandon() -> None:
+    _, answer_wait, *_ = classify(
+        answered("c1", arrived=at(9), wait_s=12.5, talk_s=60), short_abandon_threshold_ms=SHORT_MS
+    )
+    _, abandon_wait, *_ = classify(
+        abandoned("c2", arrived=at(9), wait_s=42), short_abandon_threshold_ms=SHORT_MS
+    )
+    assert (answer_wait, abandon_wait) == (12_500, 42_000)
+
+
+def test_wait_falls_back_to_wxcc_queue_duration_and_never_goes_negative() -> None:
+    handled_without_times = contact(handle_type=HandleType.NORMAL, queue_ms=7_000)
+    assert classify(handled_without_times, short_abandon_threshold_ms=SHORT_MS)[1] == 7_000
+    skewed = contact(arrived_at=at(9), answered_at=at(9) - s(2), ended_at=at(9, 5))
+    assert classify(skewed, short_abandon_threshold_ms=SHORT_MS)[1] == 0
+
+
+def test_handle_time_parts_use_wxcc_durations_and_derive_unknown_talk() -> None:
+    known = answered("c1", arrived=at(9), wait_s=5, talk_s=100, hold_s=20, wrapup_s=30)
+    assert classify(known, short_abandon_threshold_ms=SHORT_MS)[2:] == (
+        True,
+        100_000,
+        20_000,
+        30_000,
+    )
+    # 120 s from answer to end with 20 s on hold: talk is 100 s; no wrap-up known yet.
+    unknown_talk = contact(
+        arrived_at=at(9), answered_at=at(9, 0, 5), ended_at=at(9, 2, 5), hold_ms=20_000
+    )
+    assert classify(unknown_talk, short_abandon_threshold_ms=SHORT_MS)[2:] == (
+        True,
+        100_000,
+        20_000,
+        0,
+    )
+
+
+def test_an_answered_contact_still_open_has_no_handle_time_yet() -> None:
+    talking = answered("c1", arrived=at(9), wait_s=5, talk_s=60, ended=False)
+    assert classify(talking, short_abandon_threshold_ms=SHORT_MS)[2] is False

@@ -1,0 +1,141 @@
+"""The push path costs the same number of queries and Redis round trips whatever the org's
+size: a change in one queue reads only what changed, renders each listening board once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import redis.connection
+from django.utils import timezone
+
+from oauth.models import Organization
+from tests.fixtures.wallboard_factories import BoardFactory, BoardPageFactory, TileFactory
+from tests.fixtures.wxcc_factories import (
+    AgentFactory,
+    AgentSessionFactory,
+    AgentStateChangeFactory,
+    QueueFactory,
+    TaskFactory,
+    TeamFactory,
+)
+from wallboard import presence
+from wallboard.live import PushReport, full_board_html, push_change
+from wallboard.models import Board
+from wallboard.specs import board_specs
+from wxcc.models import Queue, TaskStatus
+from wxcc.signals import LiveStateChange
+
+# Budgets for one change, whatever the org's size (see the README's "Live push").
+PUSH_QUERY_BUDGET = 16
+PUSH_REDIS_ROUND_TRIPS = 7
+
+
+class RoundTrips:
+    """Counts commands (or pipelines) sent to Redis by this process's sync clients."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
+    counter = RoundTrips()
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self: Any, command: Any, check_health: bool = True) -> None:
+        counter.count += 1
+        original(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    return counter
+
+
+def grow(org: Organization, *, queues: int, agents_per_queue: int, tasks_per_queue: int) -> Queue:
+    now = timezone.now()
+    first = None
+    for q in range(queues):
+        queue = QueueFactory.create(organization=org)
+        first = first or queue
+        team = TeamFactory.create(organization=org)
+        for _ in range(agents_per_queue):
+            agent = AgentFactory.create(organization=org, team=team)
+            session = AgentSessionFactory.create(
+                organization=org, agent=agent, team=team, state_since=now - timedelta(minutes=q)
+            )
+            AgentStateChangeFactory.create(session=session, at=now - timedelta(minutes=q))
+        for t in range(tasks_per_queue):
+            arrived = now - timedelta(minutes=t + 1)
+            TaskFactory.create(
+                organization=org,
+                queue=queue,
+                status=TaskStatus.ENDED if t % 2 else TaskStatus.QUEUED,
+                created_at=arrived,
+                queued_at=arrived,
+                ended_at=arrived + timedelta(seconds=30) if t % 2 else None,
+                status_at=arrived,
+            )
+    assert first is not None
+    return first
+
+
+def listening_board(org: Organization, queue: Queue) -> Board:
+    board = BoardFactory.create(organization=org)
+    page = BoardPageFactory.create(board=board)
+    TileFactory.create(page=page, metric="contacts_waiting")
+    TileFactory.create(page=page, metric="offered", scope="queue", queue=queue)
+    TileFactory.create(page=page, kind="agents_list", metric="")
+    TileFactory.create(page=page, kind="queues_table", metric="")
+    presence.touch(org.pk, presence.Connection(board.pk, None, "test-channel"))
+    full_board_html(board_specs(org_id=org.pk, board_ids=[board.pk])[0])
+    return board
+
+
+def measure(
+    org: Organization,
+    queue: Queue,
+    assert_queries: Callable[..., Any],
+    round_trips: RoundTrips,
+) -> tuple[PushReport, int]:
+    now = timezone.now()
+    TaskFactory.create(organization=org, queue=queue, created_at=now, queued_at=now)
+    agent = AgentFactory.create(organization=org)
+    AgentSessionFactory.create(organization=org, agent=agent, state_since=now)
+    change = LiveStateChange.of(org.pk, queue_ids=[queue.pk], agent_ids=[agent.pk])
+    round_trips.count = 0
+    with assert_queries(PUSH_QUERY_BUDGET):
+        report = push_change(change)
+    return report, round_trips.count
+
+
+@pytest.mark.parametrize(("queues", "agents", "tasks"), [(2, 2, 4), (12, 6, 20)])
+def test_one_change_costs_a_fixed_number_of_queries_and_round_trips(
+    org: Organization,
+    django_assert_max_num_queries: Callable[..., Any],
+    redis_round_trips: RoundTrips,
+    queues: int,
+    agents: int,
+    tasks: int,
+) -> None:
+    queue = grow(org, queues=queues, agents_per_queue=agents, tasks_per_queue=tasks)
+    board = listening_board(org, queue)
+
+    report, trips = measure(org, queue, django_assert_max_num_queries, redis_round_trips)
+
+    assert report.rebuilt == []  # incremental: the stored snapshot was brought up to date
+    assert report.boards_rendered == 1
+    assert (
+        f"tile-{board.pages.get().tiles.get(scope='queue').pk}" in report.fragments_sent[board.pk]
+    )
+    assert trips <= PUSH_REDIS_ROUND_TRIPS
+
+
+def test_an_org_without_boards_costs_one_query(
+    org: Organization, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    queue = QueueFactory.create(organization=org)
+    with django_assert_num_queries(1):
+        report = push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
+    assert report.boards_rendered == 0

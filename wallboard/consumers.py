@@ -1,0 +1,125 @@
+"""The board's websocket: one consumer per connection, authorized in `connect()`, joined to
+the board's group (and its screen's, so revoking the link closes it), sent the full board at
+once, then every update the push path renders for the board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from wallboard import presence
+from wallboard.access import BoardAccessDenied, Viewer, authorize
+from wallboard.keys import board_group, screen_group
+from wallboard.live import full_board_html
+from wallboard.specs import board_specs
+
+logger = logging.getLogger(__name__)
+
+# Close codes the browser sees (4000-4999 are the application's). htmx's websocket extension
+# reconnects only after abnormal closes (1006, 1011-1013), so a refused or revoked screen
+# stays closed.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_SERVER_ERROR = 1011
+
+
+def _close_code(denied: BoardAccessDenied) -> int:
+    return {401: CLOSE_UNAUTHORIZED, 404: CLOSE_NOT_FOUND}.get(denied.status, CLOSE_FORBIDDEN)
+
+
+class BoardConsumer(AsyncWebsocketConsumer):
+    viewer: Viewer | None = None
+    connection: presence.Connection | None = None
+    heartbeat: asyncio.Task[None] | None = None
+    groups_joined: list[str]
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        slug = str(self.scope["url_route"]["kwargs"]["slug"])
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        token = query["token"][0] if "token" in query else None
+        try:
+            self.viewer = await database_sync_to_async(authorize)(
+                slug, token=token, user=self.scope.get("user")
+            )
+        except BoardAccessDenied as denied:
+            logger.info(
+                "event=board_socket_refused status=%s reason=%s", denied.status, denied.reason
+            )
+            # Accepted then closed, so the browser sees why (a refused handshake is an
+            # abnormal close, which htmx would keep retrying).
+            await self.accept()
+            await self.close(code=_close_code(denied))
+            return
+        viewer = self.viewer
+        groups = [board_group(viewer.board.pk)]
+        if viewer.screen is not None:
+            groups.append(screen_group(viewer.screen.pk))
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+        self.connection = presence.Connection(
+            viewer.board.pk, viewer.screen.pk if viewer.screen else None, self.channel_name
+        )
+        try:
+            await database_sync_to_async(self._seen)()
+            html = await database_sync_to_async(self._full_board)()
+        except Exception:
+            # 1011: the browser's htmx retries with back-off; nothing half-drawn is sent.
+            logger.exception("event=board_socket_failed board_id=%s", viewer.board.pk)
+            await self.close(code=CLOSE_SERVER_ERROR)
+            return
+        await self.send(text_data=html)
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+
+    def _full_board(self) -> str:
+        assert self.viewer is not None
+        spec = board_specs(org_id=self.viewer.org_id, board_ids=[self.viewer.board.pk])[0]
+        return full_board_html(spec)
+
+    def _seen(self) -> None:
+        assert self.viewer is not None
+        assert self.connection is not None
+        presence.touch(self.viewer.org_id, self.connection)
+        if self.viewer.screen is not None:
+            presence.record_seen(self.viewer.screen.pk, now=timezone.now())
+
+    async def _heartbeat(self) -> None:
+        interval_s = float(settings.WALLBOARD_PRESENCE_HEARTBEAT_S)
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await database_sync_to_async(self._seen)()
+            except Exception:
+                # A Redis or database blip must not close a TV; the next beat tries again.
+                logger.warning("event=board_presence_failed", exc_info=True)
+
+    async def disconnect(self, code: int) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.heartbeat
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.viewer is not None and self.connection is not None:
+            await database_sync_to_async(presence.leave)(self.viewer.org_id, self.connection)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Boards are read-only: whatever a client sends is ignored."""
+
+    async def board_update(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=str(event["html"]))
+
+    async def screen_revoked(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_FORBIDDEN)

@@ -1,0 +1,50 @@
+"""Every Redis key and channel-layer group the wallboard uses, built in one place."""
+
+from __future__ import annotations
+
+_PREFIX = "wb:live"
+
+
+def board_group(board_id: int) -> str:
+    """The channel-layer group of every connection showing one board."""
+    return f"board-{board_id}"
+
+
+def screen_group(screen_id: int) -> str:
+    """The channel-layer group of one display link's connections (closed on revocation)."""
+    return f"screen-{screen_id}"
+
+
+def snapshot(org_id: int, profile: str) -> str:
+    """An org's pickled `CenterSnapshot` for one metrics profile (zone, short threshold)."""
+    return f"{_PREFIX}:snapshot:{org_id}:{profile}"
+
+
+def org_lock(org_id: int) -> str:
+    """Held while one process updates an org's snapshots and pushes (single-flight)."""
+    return f"{_PREFIX}:lock:{org_id}"
+
+
+def rebuild(org_id: int) -> str:
+    """Set when an update could not take the org's lock: the next holder rebuilds."""
+    return f"{_PREFIX}:rebuild:{org_id}"
+
+
+def sent(board_id: int) -> str:
+    """Fingerprints of the fragments last sent to a board (a hash: fragment id -> digest)."""
+    return f"{_PREFIX}:sent:{board_id}"
+
+
+def listeners(org_id: int) -> str:
+    """The org's open board connections (a sorted set: "board:screen:channel" -> expiry)."""
+    return f"{_PREFIX}:listeners:{org_id}"
+
+
+def active_orgs() -> str:
+    """Orgs with open board connections (a sorted set: org id -> expiry)."""
+    return f"{_PREFIX}:orgs"
+
+
+def last_seen_write(screen_id: int) -> str:
+    """Exists while a screen's last_seen_at write is throttled."""
+    return f"{_PREFIX}:seen:{screen_id}"

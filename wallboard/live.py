@@ -1,0 +1,347 @@
+"""The one boundary between ingestion and the boards: `wxcc.signals.live_state_changed`
+arrives here (connected in WallboardConfig.ready()), and so does the beat tick.
+
+Per change, per org, under the org's lock: read only what changed, bring each of the org's
+snapshots up to date (one computation per profile, shared by every board and client), then
+for each board with listeners render the tiles whose inputs changed, keep those whose HTML
+differs from what was last sent (fingerprints in Redis), and send them as one message to the
+board's group. A push failure is logged and never reaches ingestion.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+from redis.exceptions import LockError
+
+from wallboard import keys, presence, selectors, snapshots
+from wallboard.keys import board_group, screen_group
+from wallboard.metrics import CenterSnapshot, MetricsConfig
+from wallboard.redis_client import get_redis
+from wallboard.rendering import agent_ids_to_name, fingerprint, render_fragments
+from wallboard.snapshots import EVERYTHING, NOTHING, ChangeInputs, Dirty, SnapshotOutdated
+from wallboard.specs import BoardSpec, MetricsProfile, board_specs, org_names
+from wxcc.signals import LiveStateChange
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "PushReport",
+    "board_group",
+    "full_board_html",
+    "on_live_state_changed",
+    "push_change",
+    "refresh_org",
+    "screen_group",
+    "tick",
+]
+
+# KEYS[1]: the board's fingerprint hash. ARGV: ttl s, then id, digest pairs. Stores the new
+# digests and returns the ids whose digest differed from the one last sent.
+_COMPARE_AND_SET_LUA = """
+local changed = {}
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    table.insert(changed, ARGV[i])
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return changed
+"""
+
+
+class OrgBusy(Exception):
+    """The org's lock could not be taken in time."""
+
+
+@dataclass
+class PushReport:
+    """What one push did, for logs and tests."""
+
+    org_id: int
+    rebuilt: list[str] = field(default_factory=list)
+    boards_rendered: int = 0
+    fragments_sent: dict[int, list[str]] = field(default_factory=dict)
+
+
+@contextmanager
+def org_lock(org_id: int) -> Iterator[None]:
+    lock = get_redis().lock(
+        keys.org_lock(org_id),
+        timeout=float(settings.WALLBOARD_LOCK_TIMEOUT_S),
+        blocking_timeout=float(settings.WALLBOARD_LOCK_WAIT_S),
+        sleep=0.02,
+    )
+    if not lock.acquire():
+        raise OrgBusy(org_id)
+    try:
+        yield
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            # It expired under a very slow update; another process may hold it now.
+            logger.warning("event=board_lock_expired org_id=%s", org_id)
+
+
+def on_live_state_changed(sender: object, change: LiveStateChange, **kwargs: object) -> None:
+    """Receiver of `live_state_changed`: push, and never let a failure reach ingestion."""
+    try:
+        push_change(change)
+    except OrgBusy:
+        snapshots.request_rebuild(change.org_id)
+        logger.error("event=board_push_skipped org_id=%s reason=lock_busy", change.org_id)
+    except Exception:
+        # The edge that decides: ingestion must go on; the next change or tick catches up.
+        logger.exception("event=board_push_failed org_id=%s", change.org_id)
+
+
+def _configs(
+    org_id: int, profiles: Collection[MetricsProfile]
+) -> tuple[MetricsConfig, dict[MetricsProfile, MetricsConfig]]:
+    base = selectors.metrics_config(org_id=org_id, short_abandon_threshold_s=0.0)
+    return base, {p: snapshots.profile_config(base, p) for p in profiles}
+
+
+def push_change(change: LiveStateChange, *, now: datetime | None = None) -> PushReport:
+    """Bring the org's snapshots up to date with `change` and push what changed."""
+    now = now or timezone.now()
+    org_id = change.org_id
+    report = PushReport(org_id)
+    boards = board_specs(org_id=org_id)
+    if not boards:
+        return report
+    listening = presence.listening_boards(org_id)
+    watched = {b.profile for b in boards if b.id in listening}
+    profiles = {b.profile for b in boards}
+    with org_lock(org_id):
+        stored, rebuild = snapshots.load(org_id, profiles)
+        base, configs = _configs(org_id, profiles)
+        inputs = ChangeInputs(
+            org_id=org_id,
+            since=snapshots.earliest_since(profiles, now),
+            queue_ids=change.queue_ids,
+            agent_ids=change.agent_ids,
+            now=now,
+        )
+        updated: dict[MetricsProfile, CenterSnapshot] = {}
+        dirty: dict[MetricsProfile, Dirty] = {}
+        stale: list[MetricsProfile] = []
+        for profile in profiles:
+            previous = stored.get(profile)
+            if previous is not None and previous.config == configs[profile] and not rebuild:
+                try:
+                    updated[profile], dirty[profile] = snapshots.apply_change(
+                        previous, inputs, team_ids=change.team_ids
+                    )
+                    continue
+                except SnapshotOutdated:
+                    pass
+            if profile not in watched:
+                # Nobody looks: rebuilt from the database when someone does.
+                if previous is not None:
+                    stale.append(profile)
+                continue
+            updated[profile] = snapshots.build(org_id, profile, base_config=base, now=now)
+            dirty[profile] = EVERYTHING
+            report.rebuilt.append(profile.key)
+        snapshots.forget(org_id, stale)
+        snapshots.store(org_id, updated)
+        if listening:
+            _send_updates(
+                [b for b in boards if b.id in listening], updated, dirty, now=now, report=report
+            )
+    logger.info(
+        "event=board_push org_id=%s queues=%d agents=%d boards=%d fragments=%d rebuilt=%s",
+        org_id,
+        len(change.queue_ids),
+        len(change.agent_ids),
+        report.boards_rendered,
+        sum(len(ids) for ids in report.fragments_sent.values()),
+        ",".join(report.rebuilt) or "-",
+    )
+    return report
+
+
+def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
+    """The timer's work for one org with listeners: move rolling periods and live waits on
+    once they are WALLBOARD_REFRESH_INTERVAL_S old, and push data-freshness changes."""
+    now = now or timezone.now()
+    report = PushReport(org_id)
+    listening = presence.listening_boards(org_id)
+    if not listening:
+        return report
+    boards = board_specs(org_id=org_id, board_ids=list(listening))
+    profiles = {b.profile for b in boards}
+    with org_lock(org_id):
+        stored, rebuild = snapshots.load(org_id, profiles)
+        base, configs = _configs(org_id, profiles)
+        updated: dict[MetricsProfile, CenterSnapshot] = {}
+        dirty: dict[MetricsProfile, Dirty] = {}
+        for profile in profiles:
+            previous = stored.get(profile)
+            if previous is not None and previous.config == configs[profile] and not rebuild:
+                if not snapshots.is_due_for_refresh(previous, now):
+                    updated[profile], dirty[profile] = previous, NOTHING
+                    continue
+                try:
+                    updated[profile] = snapshots.refreshed(previous, org_id, now=now)
+                    dirty[profile] = EVERYTHING
+                    continue
+                except SnapshotOutdated:
+                    pass
+            updated[profile] = snapshots.build(org_id, profile, base_config=base, now=now)
+            dirty[profile] = EVERYTHING
+            report.rebuilt.append(profile.key)
+        snapshots.store(org_id, {p: s for p, s in updated.items() if dirty[p] is not NOTHING})
+        _send_updates(boards, updated, dirty, now=now, report=report)
+    return report
+
+
+def tick(*, now: datetime | None = None) -> int:
+    """Refresh every org with open board connections; returns how many were refreshed."""
+    done = 0
+    for org_id in presence.active_org_ids():
+        try:
+            refresh_org(org_id, now=now)
+            done += 1
+        except OrgBusy:
+            logger.warning("event=board_refresh_skipped org_id=%s reason=lock_busy", org_id)
+        except Exception:
+            logger.exception("event=board_refresh_failed org_id=%s", org_id)
+    return done
+
+
+def _send_updates(
+    boards: list[BoardSpec],
+    updated: Mapping[MetricsProfile, CenterSnapshot],
+    dirty: Mapping[MetricsProfile, Dirty],
+    *,
+    now: datetime,
+    report: PushReport,
+) -> None:
+    """Render each board once, keep what differs from what was last sent, send it."""
+    boards = [b for b in boards if b.profile in updated]
+    if not boards:
+        return
+    org_id = boards[0].org_id
+    freshness = selectors.freshness(org_id=org_id)
+    wanted_agents: set[str] = set()
+    for board in boards:
+        wanted_agents |= agent_ids_to_name([board], updated[board.profile])
+    names = org_names(org_id=org_id, agent_ids=wanted_agents)
+    rendered = {
+        board.id: render_fragments(
+            board,
+            updated[board.profile],
+            names,
+            freshness=freshness,
+            dirty=dirty[board.profile],
+            now=now,
+        )
+        for board in boards
+    }
+    report.boards_rendered = len(rendered)
+    changed = _compare_and_set(rendered)
+    messages = {
+        board_id: "".join(rendered[board_id][fragment_id] for fragment_id in ids)
+        for board_id, ids in changed.items()
+        if ids
+    }
+    report.fragments_sent = {board_id: ids for board_id, ids in changed.items() if ids}
+    if messages:
+        async_to_sync(_group_send_all)(messages)
+
+
+def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, list[str]]:
+    """Per board, the fragment ids whose HTML differs from what was last sent. One round
+    trip for every board."""
+    ttl_s = int(settings.WALLBOARD_SNAPSHOT_TTL_S)
+    pipe = get_redis().pipeline(transaction=False)
+    order = [board_id for board_id, fragments in rendered.items() if fragments]
+    for board_id in order:
+        args: list[Any] = [ttl_s]
+        for fragment_id, html in rendered[board_id].items():
+            args.extend((fragment_id, fingerprint(html)))
+        pipe.eval(_COMPARE_AND_SET_LUA, 1, keys.sent(board_id), *args)
+    results = pipe.execute() if order else []
+    return {
+        board_id: [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+        for board_id, ids in zip(order, results, strict=True)
+    }
+
+
+async def _group_send_all(messages: Mapping[int, str]) -> None:
+    layer = get_channel_layer()
+    assert layer is not None
+    for board_id, html in messages.items():
+        await layer.group_send(board_group(board_id), {"type": "board.update", "html": html})
+
+
+def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> CenterSnapshot:
+    """The profile's snapshot brought to `now` for a page or a new connection: as stored
+    when fresh, else refreshed or rebuilt (under the org's lock) and stored."""
+    stored, rebuild = snapshots.load(org_id, [profile])
+    base, configs = _configs(org_id, [profile])
+    found = stored.get(profile)
+    if (
+        found is not None
+        and not rebuild
+        and found.config == configs[profile]
+        and not snapshots.is_due_for_refresh(found, now)
+    ):
+        return found
+    with org_lock(org_id):
+        stored, rebuild_again = snapshots.load(org_id, [profile])
+        rebuild = rebuild or rebuild_again
+        found = stored.get(profile)
+        snapshot: CenterSnapshot | None = None
+        if found is not None and not rebuild and found.config == configs[profile]:
+            if not snapshots.is_due_for_refresh(found, now):
+                return found
+            try:
+                snapshot = snapshots.refreshed(found, org_id, now=now)
+            except SnapshotOutdated:
+                snapshot = None
+        if snapshot is None:
+            snapshot = snapshots.build(org_id, profile, base_config=base, now=now)
+        snapshots.store(org_id, {profile: snapshot})
+        return snapshot
+
+
+def full_board_html(board: BoardSpec, *, now: datetime | None = None) -> str:
+    """Every fragment of the board, as sent to a connection when it opens (so a reload or a
+    reconnect never shows empty tiles)."""
+    now = now or timezone.now()
+    snapshot = current_snapshot(board.org_id, board.profile, now=now)
+    names = org_names(org_id=board.org_id, agent_ids=agent_ids_to_name([board], snapshot))
+    fragments = render_fragments(
+        board,
+        snapshot,
+        names,
+        freshness=selectors.freshness(org_id=board.org_id),
+        dirty=EVERYTHING,
+        now=now,
+    )
+    _remember_first_sent(board.id, fragments)
+    return "".join(fragments.values())
+
+
+def _remember_first_sent(board_id: int, fragments: Mapping[str, str]) -> None:
+    """Fragments the board's group was never sent are now what its first viewer has, so the
+    next push compares with them. Ones already recorded stay: older viewers have those."""
+    pipe = get_redis().pipeline(transaction=False)
+    for fragment_id, html in fragments.items():
+        pipe.hsetnx(keys.sent(board_id), fragment_id, fingerprint(html))
+    pipe.expire(keys.sent(board_id), int(settings.WALLBOARD_SNAPSHOT_TTL_S))
+    pipe.execute()

@@ -1,0 +1,99 @@
+"""How one contact counts: its outcome, its wait and its handle time.
+
+Every figure built from contacts (boards, queue summaries, intervals, agent performance)
+classifies a contact with these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import IntEnum
+
+from .inputs import Contact, HandleType
+
+_MS = timedelta(milliseconds=1)
+
+
+class Outcome(IntEnum):
+    OPEN = 0  # no outcome yet: waiting, ringing or in self-service
+    ANSWERED = 1
+    ABANDONED = 2
+    SHORT_ABANDONED = 3
+
+
+_FROM_HANDLE_TYPE = {
+    HandleType.NORMAL: Outcome.ANSWERED,
+    HandleType.ABANDONED: Outcome.ABANDONED,
+    HandleType.SHORT: Outcome.SHORT_ABANDONED,
+}
+
+
+def elapsed_ms(start: datetime, end: datetime) -> int:
+    """Whole milliseconds from start to end, never negative (clock skew between sources)."""
+    return max(0, (end - start) // _MS)
+
+
+def threshold_ms(threshold_s: float) -> int:
+    return round(threshold_s * 1000)
+
+
+# How one contact counts: (outcome, wait ms, handled, talk ms, hold ms, wrap-up ms).
+# A plain tuple because the engine makes one per contact per computation.
+Classification = tuple[Outcome, int, bool, int, int, int]
+_OPEN: Classification = (Outcome.OPEN, 0, False, 0, 0, 0)
+
+
+def classify(contact: Contact, *, short_abandon_threshold_ms: int) -> Classification:
+    """The one place that decides how a contact counts.
+
+    Outcome: WxCC's `contactHandleType` when it has classified the contact. Otherwise
+    answered when an agent answered; still open while it has not ended; else abandoned, and
+    short when it ended less than the short threshold after it started (WxCC's short-call rule
+    counts from the start of the contact: `created_at`, else arrival).
+
+    Wait: arrival to answer (answered) or to end (abandoned); without those times WxCC's
+    `queueDuration`, else 0. Negative spans from clock skew count 0.
+
+    Handled: answered and finished, so it has a handle time, counted when it ended. Talk,
+    hold and wrap-up are WxCC's durations when known; unknown hold and wrap-up count 0;
+    unknown talk is answer-to-end minus hold.
+    """
+    arrived_at = contact.arrived_at
+    answered_at = contact.answered_at
+    ended_at = contact.ended_at
+    if contact.handle_type is not None:
+        outcome = _FROM_HANDLE_TYPE[contact.handle_type]
+    elif answered_at is not None:
+        outcome = Outcome.ANSWERED
+    elif contact.is_open:
+        return _OPEN
+    elif ended_at is not None and (
+        (ended_at - (contact.created_at or arrived_at)) // _MS < short_abandon_threshold_ms
+    ):
+        outcome = Outcome.SHORT_ABANDONED
+    else:
+        outcome = Outcome.ABANDONED
+    if outcome is Outcome.OPEN:
+        return _OPEN
+
+    until = answered_at if outcome is Outcome.ANSWERED else ended_at
+    if until is not None:
+        waited = (until - arrived_at) // _MS
+        waited = waited if waited > 0 else 0
+    else:
+        waited = contact.queue_ms or 0
+    if outcome is not Outcome.ANSWERED or ended_at is None or contact.is_open:
+        return (outcome, waited, False, 0, 0, 0)
+
+    hold = contact.hold_ms or 0
+    wrapup = contact.wrapup_ms or 0
+    talk = contact.talk_ms
+    if talk is None:
+        talk = elapsed_ms(answered_at, ended_at) - hold if answered_at is not None else 0
+        talk = talk if talk > 0 else 0
+    return (outcome, waited, True, talk, hold, wrapup)
+
+
+def contact_outcome(contact: Contact, *, short_abandon_threshold_ms: int) -> Outcome:
+    """Answered, abandoned, short-abandoned or still open (see `classify`)."""
+    return classify(contact, short_abandon_threshold_ms=short_abandon_threshold_ms)[0]

@@ -1,0 +1,256 @@
+"""The center's live figures: one computation per change per org, shared by every board.
+
+- `compute_center` tallies everything from scratch (at start-up, or as a safety net).
+- `recompute_queues` re-tallies only the queues a contact change touched; `recompute_agents`
+  only the agents whose state changed. What depends on them (their teams, the center) is
+  added up again from tallies, never from contacts.
+- `refresh` moves rolling periods, live waits and open agent states to a new `now` on a
+  timer, from the last hour's contacts and spans only; today's tallies stay as the changes
+  left them (and start again from those recent ones across local midnight).
+
+Between refreshes, groups an update did not touch keep rolling figures as of their last
+tally. Each call returns a new frozen `CenterSnapshot`; nothing is mutated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from .agents import agent_figures, split_open_spans, tally_time
+from .inputs import AgentStateSpan, AgentStatus, Contact, MetricsConfig
+from .periods import PERIODS, Period, Window, local_midnight, period_windows, require_aware
+from .rollup import build_snapshot, roll_up_agents, roll_up_contacts
+from .snapshot import EMPTY_CELL, NO_TIME, TODAY_SLOT, CenterSnapshot
+from .tally import CellTally, WaitingTally, tally_cells
+
+_T = TypeVar("_T")
+
+# The longest rolling period: how far back `refresh` needs contacts and spans.
+REFRESH_HORIZON = timedelta(minutes=60)
+
+
+class SnapshotOutdated(Exception):
+    """An incremental update cannot bring this snapshot to `now` (a new local day began, and
+    for `refresh` more than an hour ago): call `compute_center`."""
+
+
+def compute_since(*, now: datetime, zone: ZoneInfo) -> datetime:
+    """What `compute_center` and `recompute_*` need: contacts and spans still open, or that
+    arrived, started or ended at or after this instant."""
+    return min(local_midnight(now, zone), require_aware(now) - REFRESH_HORIZON)
+
+
+def refresh_since(*, now: datetime) -> datetime:
+    """What `refresh` needs: contacts and spans still open, or that arrived or ended at or
+    after this instant."""
+    return require_aware(now) - REFRESH_HORIZON
+
+
+def compute_center(
+    *,
+    contacts: Iterable[Contact],
+    agents: Iterable[AgentStatus],
+    spans: Iterable[AgentStateSpan],
+    config: MetricsConfig,
+    now: datetime,
+    zone: ZoneInfo,
+) -> CenterSnapshot:
+    """Every figure of the center at `now`."""
+    now = require_aware(now).astimezone(UTC)
+    windows = period_windows(now=now, zone=zone)
+    cells = tally_cells(contacts, config=config, windows=_listed(windows))
+    statuses = {agent.id: agent for agent in agents}
+    closed, still_open = split_open_spans(spans)
+    agent_tallies = roll_up_agents(
+        None,
+        statuses=statuses,
+        closed_times=tally_time(closed, windows=_listed(windows), now=now),
+        open_spans=_by_agent(still_open),
+        dirty_teams=None,
+        windows=windows,
+        now=now,
+    )
+    return build_snapshot(
+        now=now,
+        zone=zone,
+        config=config,
+        windows=windows,
+        contact_tallies=roll_up_contacts(None, cells, dirty_queues=None, dirty_teams=None),
+        agent_tallies=agent_tallies,
+        agents={agent_id: agent_figures(status) for agent_id, status in statuses.items()},
+        recomputed_queue_ids=None,
+        recomputed_team_ids=None,
+    )
+
+
+def recompute_queues(
+    previous: CenterSnapshot,
+    *,
+    queue_ids: Collection[str],
+    contacts: Iterable[Contact],
+    now: datetime,
+) -> CenterSnapshot:
+    """Re-tally the given queues from all their contacts since `compute_since` (contacts of
+    other queues are ignored)."""
+    now = _same_day(previous, now)
+    changed = frozenset(queue_ids)
+    windows = period_windows(now=now, zone=previous.zone)
+    fresh = tally_cells(
+        (c for c in contacts if c.queue_id in changed),
+        config=previous.config,
+        windows=_listed(windows),
+    )
+    old_cells = previous.contact_tallies.cells
+    cells = {key: cell for key, cell in old_cells.items() if key[0] not in changed}
+    cells.update(fresh)
+    dirty_teams = {team for (queue, team) in old_cells if queue in changed}
+    dirty_teams.update(team for (_, team) in fresh)
+    return build_snapshot(
+        now=now,
+        zone=previous.zone,
+        config=previous.config,
+        windows=windows,
+        contact_tallies=roll_up_contacts(
+            previous.contact_tallies, cells, dirty_queues=changed, dirty_teams=dirty_teams
+        ),
+        agent_tallies=previous.agent_tallies,
+        agents=previous.agents,
+        recomputed_queue_ids=changed,
+        recomputed_team_ids=dirty_teams,
+    )
+
+
+def recompute_agents(
+    previous: CenterSnapshot,
+    *,
+    agents: Sequence[AgentStatus],
+    spans: Iterable[AgentStateSpan],
+    now: datetime,
+) -> CenterSnapshot:
+    """Take the given agents' new statuses and all their spans since `compute_since` (spans
+    of other agents are ignored)."""
+    now = _same_day(previous, now)
+    windows = period_windows(now=now, zone=previous.zone)
+    old = previous.agent_tallies
+    changed = {agent.id for agent in agents}
+    closed, still_open = split_open_spans(s for s in spans if s.agent_id in changed)
+    statuses = dict(old.statuses)
+    statuses.update((agent.id, agent) for agent in agents)
+    closed_times = {a: t for a, t in old.closed_times.items() if a not in changed}
+    closed_times.update(tally_time(closed, windows=_listed(windows), now=now))
+    open_spans = {a: s for a, s in old.open_spans.items() if a not in changed}
+    open_spans.update(_by_agent(still_open))
+    dirty_teams = {old.statuses[a].team_id for a in changed if a in old.statuses}
+    dirty_teams.update(agent.team_id for agent in agents)
+    agent_tallies = roll_up_agents(
+        old,
+        statuses=statuses,
+        closed_times=closed_times,
+        open_spans=open_spans,
+        dirty_teams=dirty_teams,
+        windows=windows,
+        now=now,
+    )
+    figures = dict(previous.agents)
+    figures.update((agent.id, agent_figures(agent)) for agent in agents)
+    queue_teams = previous.config.queue_team_ids
+    return build_snapshot(
+        now=now,
+        zone=previous.zone,
+        config=previous.config,
+        windows=windows,
+        contact_tallies=previous.contact_tallies,
+        agent_tallies=agent_tallies,
+        agents=figures,
+        recomputed_queue_ids={q for q, teams in queue_teams.items() if teams & dirty_teams},
+        recomputed_team_ids=dirty_teams,
+    )
+
+
+def refresh(
+    previous: CenterSnapshot,
+    *,
+    contacts: Iterable[Contact],
+    spans: Iterable[AgentStateSpan],
+    now: datetime,
+) -> CenterSnapshot:
+    """Move rolling periods, live waits and open agent states to `now`, from the contacts and
+    spans since `refresh_since` plus every open one."""
+    now = require_aware(now).astimezone(UTC)
+    windows = period_windows(now=now, zone=previous.zone)
+    new_day = windows[Period.TODAY].start != previous.windows[Period.TODAY].start
+    if new_day and now - windows[Period.TODAY].start > REFRESH_HORIZON:
+        raise SnapshotOutdated("more than an hour into a new local day")
+    old_contacts = previous.contact_tallies
+    fresh = tally_cells(contacts, config=previous.config, windows=_listed(windows))
+    cells = {
+        key: CellTally(
+            _kept_today(
+                old_contacts.cells.get(key, EMPTY_CELL).slots,
+                fresh.get(key, EMPTY_CELL).slots,
+                keep=not new_day and key in old_contacts.cells,
+            ),
+            fresh[key].waiting if key in fresh else WaitingTally(),
+        )
+        for key in old_contacts.cells.keys() | fresh.keys()
+    }
+    old = previous.agent_tallies
+    closed, still_open = split_open_spans(spans)
+    fresh_times = tally_time(closed, windows=_listed(windows), now=now)
+    closed_times = {
+        agent_id: _kept_today(
+            old.closed_times.get(agent_id, NO_TIME),
+            fresh_times.get(agent_id, NO_TIME),
+            keep=not new_day and agent_id in old.closed_times,
+        )
+        for agent_id in old.closed_times.keys() | fresh_times.keys()
+    }
+    return build_snapshot(
+        now=now,
+        zone=previous.zone,
+        config=previous.config,
+        windows=windows,
+        contact_tallies=roll_up_contacts(None, cells, dirty_queues=None, dirty_teams=None),
+        agent_tallies=roll_up_agents(
+            old,
+            statuses=old.statuses,
+            closed_times=closed_times,
+            open_spans=_by_agent(still_open),
+            dirty_teams=None,
+            windows=windows,
+            now=now,
+        ),
+        agents=previous.agents,
+        recomputed_queue_ids=None,
+        recomputed_team_ids=None,
+    )
+
+
+def _kept_today(old: tuple[_T, ...], fresh: tuple[_T, ...], *, keep: bool) -> tuple[_T, ...]:
+    """Fresh rolling slots; today's slot from before unless a new day began."""
+    if not keep:
+        return fresh
+    slots = list(fresh)
+    slots[TODAY_SLOT] = old[TODAY_SLOT]
+    return tuple(slots)
+
+
+def _same_day(previous: CenterSnapshot, now: datetime) -> datetime:
+    now = require_aware(now).astimezone(UTC)
+    if local_midnight(now, previous.zone) != previous.windows[Period.TODAY].start:
+        raise SnapshotOutdated("a new local day began since this snapshot")
+    return now
+
+
+def _listed(windows: Mapping[Period, Window]) -> list[Window]:
+    return [windows[period] for period in PERIODS]
+
+
+def _by_agent(spans: Iterable[AgentStateSpan]) -> dict[str, tuple[AgentStateSpan, ...]]:
+    grouped: dict[str, list[AgentStateSpan]] = {}
+    for span in spans:
+        grouped.setdefault(span.agent_id, []).append(span)
+    return {agent_id: tuple(members) for agent_id, members in grouped.items()}

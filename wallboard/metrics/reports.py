@@ -1,0 +1,151 @@
+"""Report figures over any range: queue summary, interval series and agent performance.
+
+The same tallies and formulas as the live boards; only the windows differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .agents import tally_agent_time
+from .contacts import classify, threshold_ms
+from .figures import ContactFigures, contact_figures
+from .formulas import aht_s, mean_s, occupancy_pct
+from .inputs import AgentStateSpan, Contact, MetricsConfig
+from .periods import Window
+from .tally import CellTally, merge_cells, tally_cells
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    """Per queue and for the center, over one window."""
+
+    window: Window
+    queues: Mapping[str, ContactFigures]
+    center: ContactFigures
+
+
+def queue_summary(
+    contacts: Iterable[Contact], *, window: Window, config: MetricsConfig
+) -> QueueSummary:
+    series = interval_series(contacts, windows=(window,), config=config)
+    return QueueSummary(
+        window=window,
+        queues={queue_id: figures[0] for queue_id, figures in series.queues.items()},
+        center=series.center[0],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalSeries:
+    """Figures per interval (same order as `windows`), per queue and for the center."""
+
+    windows: tuple[Window, ...]
+    queues: Mapping[str, tuple[ContactFigures, ...]]
+    center: tuple[ContactFigures, ...]
+
+
+def interval_series(
+    contacts: Iterable[Contact], *, windows: Sequence[Window], config: MetricsConfig
+) -> IntervalSeries:
+    """Per-interval figures; build `windows` with `periods.interval_windows`."""
+    n_slots = len(windows)
+    cells = tally_cells(contacts, config=config, windows=windows)
+    per_queue: dict[str, list[CellTally]] = {}
+    for (queue_id, _), cell in cells.items():
+        per_queue.setdefault(queue_id, []).append(cell)
+    queue_cells = {q: merge_cells(members, n_slots) for q, members in per_queue.items()}
+    center = merge_cells(queue_cells.values(), n_slots)
+    return IntervalSeries(
+        windows=tuple(windows),
+        queues={
+            q: tuple(contact_figures(cell.tally(slot)) for slot in range(n_slots))
+            for q, cell in queue_cells.items()
+        },
+        center=tuple(contact_figures(center.tally(slot)) for slot in range(n_slots)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPerformance:
+    """One agent over one window. Totals in seconds; averages per handled contact."""
+
+    agent_id: str
+    handled: int
+    aht_s: float | None
+    avg_hold_s: float | None
+    avg_wrapup_s: float | None
+    talk_s: float
+    hold_s: float
+    wrapup_s: float
+    transferred: int
+    login_s: float
+    available_s: float
+    idle_s: float
+    idle_s_by_code: Mapping[str, float]
+    occupancy_pct: float | None
+
+
+def agent_performance(
+    contacts: Iterable[Contact],
+    spans: Iterable[AgentStateSpan],
+    *,
+    window: Window,
+    config: MetricsConfig,
+    now: datetime,
+) -> dict[str, AgentPerformance]:
+    """Handled contacts (by end time), handle time parts and time by state, per agent.
+
+    Open spans last until `now`; a window reaching past `now` counts only up to it.
+    """
+    short_ms = threshold_ms(config.short_abandon_threshold_s)
+    handled: dict[str, list[int]] = {}  # agent -> [handled, talk, hold, wrapup, transferred]
+    for contact in contacts:
+        if contact.agent_id is None or contact.ended_at is None:
+            continue
+        if contact.ended_at not in window:
+            continue
+        _, _, was_handled, talk, hold, wrapup = classify(
+            contact, short_abandon_threshold_ms=short_ms
+        )
+        if not was_handled:
+            continue
+        acc = handled.setdefault(contact.agent_id, [0, 0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += talk
+        acc[2] += hold
+        acc[3] += wrapup
+        acc[4] += 1 if contact.transfer_count > 0 else 0
+    counted = Window(window.start, max(window.start, min(window.end, now)))
+    time_of = {
+        agent_id: slots[0]
+        for agent_id, slots in tally_agent_time(spans, windows=(counted,), now=now).items()
+    }
+    result: dict[str, AgentPerformance] = {}
+    for agent_id in handled.keys() | time_of.keys():
+        count, talk, hold, wrapup, transferred = handled.get(agent_id, [0, 0, 0, 0, 0])
+        time = time_of.get(agent_id)
+        result[agent_id] = AgentPerformance(
+            agent_id=agent_id,
+            handled=count,
+            aht_s=aht_s(talk_ms=talk, hold_ms=hold, wrapup_ms=wrapup, handled=count),
+            avg_hold_s=mean_s(hold, count),
+            avg_wrapup_s=mean_s(wrapup, count),
+            talk_s=talk / 1000.0,
+            hold_s=hold / 1000.0,
+            wrapup_s=wrapup / 1000.0,
+            transferred=transferred,
+            login_s=(time.logged_in_ms if time else 0) / 1000.0,
+            available_s=(time.available_ms if time else 0) / 1000.0,
+            idle_s=(time.idle_ms if time else 0) / 1000.0,
+            idle_s_by_code={
+                code: ms / 1000.0 for code, ms in (time.idle_ms_by_code if time else {}).items()
+            },
+            occupancy_pct=occupancy_pct(
+                occupied_ms=time.occupied_ms if time else 0,
+                available_ms=time.available_ms if time else 0,
+            ),
+        )
+    return result

@@ -1,0 +1,251 @@
+"""Mergeable contact accumulators and the one pass that fills them.
+
+A tally holds only counts, sums and maxima, so tallies of queues add up to a team's or the
+center's without reading contacts again. The pass keys tallies by cell (queue, team of the
+handling agent) and by slot (a period or an interval): offered, answered, abandoned, service
+level and waits count in the slot the contact arrived in; handle time in the slot it ended in.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from itertools import pairwise
+
+from .contacts import Outcome, classify, threshold_ms
+from .inputs import Contact, MetricsConfig
+from .periods import Window
+
+CellKey = tuple[str, str | None]  # (queue id, team id of the handling agent)
+
+# A tally as a plain tuple of ints in ContactTally's field order (max wait -1 for none):
+# what cells keep, because adding tuples is far cheaper than adding dataclasses.
+Row = tuple[int, ...]
+(
+    _OFFERED,
+    _ANSWERED,
+    _ANSWERED_IN,
+    _ABANDONED,
+    _ABANDONED_IN,
+    _SHORT,
+    _ANSWER_WAIT,
+    _WAIT,
+    _MAX_WAIT,
+    _HANDLED,
+    _TALK,
+    _HOLD,
+    _WRAPUP,
+    _TRANSFERRED,
+) = range(14)
+_NO_MAX = -1
+EMPTY_ROW: Row = (0,) * _MAX_WAIT + (_NO_MAX,) + (0,) * (13 - _MAX_WAIT)
+
+
+def merge_rows(rows: Iterable[Row]) -> Row:
+    """Add tallies: sums and counts add, the maximum wait is the largest."""
+    row_list = rows if isinstance(rows, list) else list(rows)
+    if not row_list:
+        return EMPTY_ROW
+    if len(row_list) == 1:
+        return row_list[0]
+    totals = list(map(sum, zip(*row_list, strict=True)))
+    totals[_MAX_WAIT] = max(row[_MAX_WAIT] for row in row_list)
+    return tuple(totals)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTally:
+    """Counts and sums for a set of contacts over one slot. Times in ms."""
+
+    offered: int = 0
+    answered: int = 0
+    answered_within_t: int = 0
+    abandoned: int = 0
+    abandoned_within_t: int = 0
+    short_abandoned: int = 0
+    answer_wait_ms: int = 0
+    wait_ms: int = 0  # answered and abandoned (short abandons excluded)
+    max_wait_ms: int | None = None
+    handled: int = 0
+    talk_ms: int = 0
+    hold_ms: int = 0
+    wrapup_ms: int = 0
+    transferred: int = 0
+
+    @classmethod
+    def from_row(cls, row: Row) -> ContactTally:
+        return cls(
+            offered=row[_OFFERED],
+            answered=row[_ANSWERED],
+            answered_within_t=row[_ANSWERED_IN],
+            abandoned=row[_ABANDONED],
+            abandoned_within_t=row[_ABANDONED_IN],
+            short_abandoned=row[_SHORT],
+            answer_wait_ms=row[_ANSWER_WAIT],
+            wait_ms=row[_WAIT],
+            max_wait_ms=None if row[_MAX_WAIT] == _NO_MAX else row[_MAX_WAIT],
+            handled=row[_HANDLED],
+            talk_ms=row[_TALK],
+            hold_ms=row[_HOLD],
+            wrapup_ms=row[_WRAPUP],
+            transferred=row[_TRANSFERRED],
+        )
+
+    def row(self) -> Row:
+        values = [getattr(self, f.name) for f in fields(self)]
+        if values[_MAX_WAIT] is None:
+            values[_MAX_WAIT] = _NO_MAX
+        return tuple(values)
+
+    def __add__(self, other: ContactTally) -> ContactTally:
+        return ContactTally.from_row(merge_rows([self.row(), other.row()]))
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingTally:
+    """Contacts waiting now, and since when the oldest of them has waited."""
+
+    waiting: int = 0
+    oldest_arrived_at: datetime | None = None
+
+    def __add__(self, other: WaitingTally) -> WaitingTally:
+        return merge_waiting_tallies((self, other))
+
+
+def merge_waiting_tallies(tallies: Iterable[WaitingTally]) -> WaitingTally:
+    waiting = 0
+    oldest: datetime | None = None
+    for tally in tallies:
+        waiting += tally.waiting
+        if tally.oldest_arrived_at is not None and (
+            oldest is None or tally.oldest_arrived_at < oldest
+        ):
+            oldest = tally.oldest_arrived_at
+    return WaitingTally(waiting, oldest)
+
+
+@dataclass(frozen=True, slots=True)
+class CellTally:
+    """One cell's tallies: one row per slot, plus who is waiting now."""
+
+    slots: tuple[Row, ...]
+    waiting: WaitingTally
+
+    def tally(self, slot: int) -> ContactTally:
+        return ContactTally.from_row(self.slots[slot])
+
+
+def merge_cells(cells: Iterable[CellTally], n_slots: int) -> CellTally:
+    """Add cells slot by slot: a queue from its cells, a team or the center likewise."""
+    cell_list = list(cells)
+    if len(cell_list) == 1:
+        return cell_list[0]
+    return CellTally(
+        tuple(merge_rows([cell.slots[slot] for cell in cell_list]) for slot in range(n_slots)),
+        merge_waiting_tallies(cell.waiting for cell in cell_list),
+    )
+
+
+def segment_slots(windows: Sequence[Window]) -> tuple[list[datetime], list[tuple[int, ...]]]:
+    """Precompute which windows contain a moment, by elementary segment.
+
+    Between two consecutive window boundaries the set of containing windows is constant, so
+    `lookup[bisect_right(points, moment)]` gives the slots of `moment` with one binary search,
+    whether windows overlap (today and the rolling periods) or follow one another (intervals).
+    """
+    points = sorted({w.start for w in windows} | {w.end for w in windows})
+    lookup: list[tuple[int, ...]] = [()]
+    for lo, hi in pairwise(points):
+        lookup.append(
+            tuple(slot for slot, w in enumerate(windows) if w.start <= lo and hi <= w.end)
+        )
+    lookup.append(())
+    return points, lookup
+
+
+def tally_cells(
+    contacts: Iterable[Contact],
+    *,
+    config: MetricsConfig,
+    windows: Sequence[Window],
+) -> dict[CellKey, CellTally]:
+    """One pass over contacts into per-cell, per-window tallies.
+
+    Contacts that never reached a queue (no queue id) count nowhere: they were never offered.
+    """
+    n_slots = len(windows)
+    points, lookup = segment_slots(windows)
+    short_ms = threshold_ms(config.short_abandon_threshold_s)
+    sl_ms_of_queue: dict[str, int] = {}
+    accs: dict[CellKey, list[list[int]]] = {}
+    waiting_count: dict[CellKey, int] = {}
+    oldest_waiting: dict[CellKey, datetime] = {}
+    answered, short, still_open = Outcome.ANSWERED, Outcome.SHORT_ABANDONED, Outcome.OPEN
+
+    for contact in contacts:
+        queue_id = contact.queue_id
+        if queue_id is None:
+            continue
+        key = (queue_id, contact.team_id)
+        cell = accs.get(key)
+        if cell is None:
+            cell = accs[key] = [list(EMPTY_ROW) for _ in range(n_slots)]
+        outcome, waited, handled, talk, hold, wrapup = classify(
+            contact, short_abandon_threshold_ms=short_ms
+        )
+        arrival_slots = lookup[bisect_right(points, contact.arrived_at)]
+
+        if outcome is still_open:
+            if contact.is_open and contact.is_waiting:
+                waiting_count[key] = waiting_count.get(key, 0) + 1
+                oldest = oldest_waiting.get(key)
+                if oldest is None or contact.arrived_at < oldest:
+                    oldest_waiting[key] = contact.arrived_at
+            for slot in arrival_slots:
+                cell[slot][_OFFERED] += 1
+            continue
+
+        if arrival_slots:
+            sl_ms = sl_ms_of_queue.get(queue_id)
+            if sl_ms is None:
+                sl_ms = sl_ms_of_queue[queue_id] = threshold_ms(
+                    config.service_level_threshold_s(queue_id)
+                )
+            within_t = 1 if waited <= sl_ms else 0
+            for slot in arrival_slots:
+                acc = cell[slot]
+                acc[_OFFERED] += 1
+                if outcome is short:
+                    acc[_SHORT] += 1
+                    continue
+                acc[_WAIT] += waited
+                if waited > acc[_MAX_WAIT]:
+                    acc[_MAX_WAIT] = waited
+                if outcome is answered:
+                    acc[_ANSWERED] += 1
+                    acc[_ANSWER_WAIT] += waited
+                    acc[_ANSWERED_IN] += within_t
+                else:
+                    acc[_ABANDONED] += 1
+                    acc[_ABANDONED_IN] += within_t
+
+        ended_at = contact.ended_at
+        if handled and ended_at is not None:
+            transferred = 1 if contact.transfer_count > 0 else 0
+            for slot in lookup[bisect_right(points, ended_at)]:
+                acc = cell[slot]
+                acc[_HANDLED] += 1
+                acc[_TALK] += talk
+                acc[_HOLD] += hold
+                acc[_WRAPUP] += wrapup
+                acc[_TRANSFERRED] += transferred
+
+    return {
+        key: CellTally(
+            tuple(tuple(acc) for acc in cell),
+            WaitingTally(waiting_count.get(key, 0), oldest_waiting.get(key)),
+        )
+        for key, cell in accs.items()
+    }

@@ -1,0 +1,328 @@
+"""Board HTML: what each tile shows (view models from a snapshot), which tiles an update
+touches, and the fragments themselves. The page and every websocket update render the same
+partials of templates/wallboard/board.html, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from wallboard.metrics import NO_DATA, AgentState, CenterSnapshot, Period, display_pct, display_s
+from wallboard.selectors import Freshness
+from wallboard.snapshots import Dirty
+from wallboard.specs import BoardSpec, Names, TileSpec
+from wallboard.tiles import METRICS, PERIOD_LABELS, Direction, Scope, TileKind, tile_value
+
+TEMPLATE = "wallboard/_board.html"
+STATUS_FRAGMENT_ID = "board-status"
+
+STATE_LABELS: Mapping[AgentState, str] = {
+    AgentState.AVAILABLE: "Available",
+    AgentState.IDLE: "Idle",
+    AgentState.RESERVED: "Ringing",
+    AgentState.CONNECTED: "Connected",
+    AgentState.WRAPUP: "Wrap-up",
+    AgentState.LOGGED_OUT: "Logged out",
+}
+
+
+def epoch_ms(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    id: str
+    name: str
+    team: str
+    state: str
+    state_label: str
+    idle_code: str
+    since_ms: int
+    time_in_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    id: str
+    name: str
+    waiting: int
+    longest_wait: str
+    oldest_ms: int | None
+    offered: int
+    answered: int
+    abandoned: int
+    service_level: str
+    asa: str
+
+
+@dataclass(frozen=True, slots=True)
+class TileView:
+    id: int
+    fragment_id: str
+    kind: str
+    label: str
+    caption: str
+    width: int
+    text: str = NO_DATA
+    level_class: str = ""
+    flash: bool = False
+    tick_since_ms: int | None = None
+    # JSON for the browser's ticker, which moves a ticking tile across its levels itself.
+    levels_json: str = ""
+    direction: str = Direction.ABOVE.value
+    agents: tuple[AgentRow, ...] = ()
+    queues: tuple[QueueRow, ...] = ()
+
+
+def _scope_name(tile: TileSpec, names: Names) -> str:
+    if tile.scope is Scope.QUEUE and tile.scope_id:
+        return names.queues.get(tile.scope_id, "queue")
+    if tile.scope is Scope.TEAM and tile.scope_id:
+        return names.teams.get(tile.scope_id, "team")
+    return "All queues"
+
+
+def board_queue_ids(board: BoardSpec, names: Names) -> list[str]:
+    ids = [str(q) for q in board.queue_ids] if board.queue_ids else list(names.queues)
+    return sorted(ids, key=lambda q: (names.queues.get(q, "").lower(), q))
+
+
+def board_agent_ids(board: BoardSpec, snapshot: CenterSnapshot, tile: TileSpec | None) -> list[str]:
+    """Logged-in agents a board (or an agents-list tile's scope) shows."""
+    teams = {str(t) for t in board.team_ids}
+    if tile is not None and tile.scope is Scope.TEAM and tile.scope_id:
+        teams = {tile.scope_id}
+    elif tile is not None and tile.scope is Scope.QUEUE and tile.scope_id:
+        teams = set(snapshot.config.queue_team_ids.get(tile.scope_id, frozenset()))
+        if not teams:
+            return []
+    return [
+        agent_id
+        for agent_id, agent in snapshot.agents.items()
+        if agent.state is not AgentState.LOGGED_OUT and (not teams or agent.team_id in teams)
+    ]
+
+
+def _agent_rows(
+    board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names: Names
+) -> tuple[AgentRow, ...]:
+    rows = []
+    for agent_id in board_agent_ids(board, snapshot, tile):
+        agent = snapshot.agents[agent_id]
+        rows.append(
+            AgentRow(
+                id=agent_id,
+                name=names.agents.get(agent_id, agent_id),
+                team=names.teams.get(agent.team_id or "", ""),
+                state=agent.state.value,
+                state_label=STATE_LABELS.get(agent.state, agent.state.value),
+                idle_code=agent.idle_code or "",
+                since_ms=epoch_ms(agent.state_since) or 0,
+                time_in_state=display_s(agent.time_in_state_s(snapshot.now)),
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (r.state, r.since_ms, r.name)))
+
+
+def _queue_rows(board: BoardSpec, snapshot: CenterSnapshot, names: Names) -> tuple[QueueRow, ...]:
+    rows = []
+    for queue_id in board_queue_ids(board, names):
+        group = snapshot.queue(queue_id)
+        today = group.periods[Period.TODAY]
+        rows.append(
+            QueueRow(
+                id=queue_id,
+                name=names.queues.get(queue_id, queue_id),
+                waiting=group.contacts_waiting,
+                longest_wait=display_s(group.longest_wait_s),
+                oldest_ms=epoch_ms(group.oldest_waiting_since),
+                offered=today.offered,
+                answered=today.answered,
+                abandoned=today.abandoned,
+                service_level=display_pct(today.service_level(board.service_level_definition)),
+                asa=display_s(today.asa_s),
+            )
+        )
+    return tuple(rows)
+
+
+def tile_view(board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names: Names) -> TileView:
+    scope_name = _scope_name(tile, names)
+    base: dict[str, Any] = {
+        "id": tile.id,
+        "fragment_id": tile.fragment_id,
+        "kind": tile.kind.value,
+        "width": tile.width,
+    }
+    if tile.kind is TileKind.AGENTS_LIST:
+        return TileView(
+            **base,
+            label=tile.label or "Agents",
+            caption=scope_name,
+            agents=_agent_rows(board, tile, snapshot, names),
+        )
+    if tile.kind is TileKind.QUEUES_TABLE:
+        return TileView(
+            **base,
+            label=tile.label or "Queues",
+            caption="today",
+            queues=_queue_rows(board, snapshot, names),
+        )
+    assert tile.metric is not None
+    spec = METRICS[tile.metric]
+    value = tile_value(
+        snapshot,
+        metric=tile.metric,
+        scope=tile.scope,
+        scope_id=tile.scope_id,
+        period=tile.period,
+        service_level_definition=board.service_level_definition,
+        levels=tile.levels,
+        direction=tile.direction,
+    )
+    caption = scope_name if spec.live else f"{scope_name} · {PERIOD_LABELS[tile.period]}"
+    return TileView(
+        **base,
+        label=tile.label or spec.label,
+        caption=caption,
+        text=value.text,
+        level_class=f"level-{value.level.colour.value}" if value.level else "",
+        flash=bool(value.level and value.level.flash),
+        tick_since_ms=epoch_ms(value.tick_since),
+        levels_json=json.dumps(
+            [
+                {"value": lv.value, "colour": lv.colour.value, "flash": lv.flash}
+                for lv in tile.levels
+            ]
+        )
+        if spec.ticks
+        else "",
+        direction=tile.direction.value,
+    )
+
+
+def tile_depends_on(tile: TileSpec, dirty: Dirty) -> bool:
+    """Whether an update with these changes can alter the tile."""
+    if dirty.everything:
+        return True
+    if tile.kind is TileKind.QUEUES_TABLE:
+        return bool(dirty.queue_ids)
+    if tile.kind is TileKind.AGENTS_LIST and tile.scope is Scope.CENTER:
+        return dirty.agents or bool(dirty.team_ids)
+    if tile.scope is Scope.QUEUE:
+        return tile.scope_id in dirty.queue_ids
+    if tile.scope is Scope.TEAM:
+        return tile.scope_id in dirty.team_ids
+    return not dirty.is_empty
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    fragment_id: str
+    data_at_ms: int | None
+    # The server's clock when rendered: the browser ticks "N s ago" against it (no skew), and
+    # a status in every message tells it the socket is alive.
+    server_now_ms: int
+    stale_after_s: int
+    stale: bool
+    needs_reconsent: bool
+    rate_limited: bool
+    # Changes when the board's pages or tiles are edited: an open page reloads itself.
+    layout: str
+
+
+def layout_version(board: BoardSpec) -> str:
+    """A digest of everything the page's structure depends on (not the figures)."""
+    return fingerprint(repr((board.columns, board.theme, board.rotation_s, board.pages)))
+
+
+def is_stale(freshness: Freshness, *, stale_after_s: float, now: datetime) -> bool:
+    if freshness.needs_reconsent or freshness.data_at is None:
+        return True
+    return (now - freshness.data_at).total_seconds() > stale_after_s
+
+
+def status_view(board: BoardSpec, freshness: Freshness, *, now: datetime) -> StatusView:
+    return StatusView(
+        fragment_id=STATUS_FRAGMENT_ID,
+        data_at_ms=epoch_ms(freshness.data_at),
+        server_now_ms=epoch_ms(now) or 0,
+        stale_after_s=board.stale_after_s,
+        layout=layout_version(board),
+        stale=is_stale(freshness, stale_after_s=board.stale_after_s, now=now),
+        needs_reconsent=freshness.needs_reconsent,
+        rate_limited=freshness.rate_limited_until is not None
+        and freshness.rate_limited_until > now,
+    )
+
+
+def render_partial(name: str, context: Mapping[str, Any]) -> str:
+    return render_to_string(f"{TEMPLATE}#{name}", dict(context))
+
+
+def render_fragments(
+    board: BoardSpec,
+    snapshot: CenterSnapshot,
+    names: Names,
+    *,
+    freshness: Freshness | None,
+    dirty: Dirty,
+    now: datetime,
+) -> dict[str, str]:
+    """The board's fragments an update with `dirty` changes can alter, by element id, ready
+    to swap out of band."""
+    fragments: dict[str, str] = {}
+    if freshness is not None:
+        fragments[STATUS_FRAGMENT_ID] = render_partial(
+            "status", {"status": status_view(board, freshness, now=now), "oob": True}
+        )
+    for tile in board.tiles:
+        if tile_depends_on(tile, dirty):
+            view = tile_view(board, tile, snapshot, names)
+            fragments[tile.fragment_id] = render_partial("tile", {"tile": view, "oob": True})
+    return fragments
+
+
+def fingerprint(html: str) -> str:
+    return hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+
+
+def agent_ids_to_name(boards: Iterable[BoardSpec], snapshot: CenterSnapshot) -> set[str]:
+    """Agents whose names an agents-list tile of these boards needs."""
+    wanted: set[str] = set()
+    for board in boards:
+        for tile in board.tiles:
+            if tile.kind is TileKind.AGENTS_LIST:
+                wanted.update(board_agent_ids(board, snapshot, tile))
+    return wanted
+
+
+def page_context(
+    board: BoardSpec,
+    snapshot: CenterSnapshot,
+    names: Names,
+    *,
+    freshness: Freshness,
+    now: datetime,
+) -> dict[str, Any]:
+    """What the full page (and the full board sent on connect) renders."""
+    return {
+        "board": board,
+        "status": status_view(board, freshness, now=now),
+        "pages": [
+            {
+                "id": page.id,
+                "title": page.title,
+                "tiles": [tile_view(board, tile, snapshot, names) for tile in page.tiles],
+            }
+            for page in board.pages
+        ],
+    }
