@@ -1,0 +1,175 @@
+"""What managers open: the CSV parses back to the report's numbers and opens cleanly in
+Excel; the PDF holds the headings and figures, with the org, range, zone and generation time
+on every page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reporting.builders import Column, ColumnKind, ReportDocument, ReportSpec
+from reporting.csv_render import csv_chunks, safe_text
+from reporting.models import ReportKind
+from reporting.ranges import DayRange
+from reporting.services import generate_report
+from tests.reporting.conftest import SCENARIO_DAY, Scenario
+
+DAY = DayRange(SCENARIO_DAY, SCENARIO_DAY)
+LONDON = ZoneInfo("Europe/London")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    assert b"\r\n" in raw
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def pdf_text(path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    return int(
+        next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
+
+
+@pytest.mark.django_db
+def test_the_queue_summary_csv_parses_back_to_the_same_numbers(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    out = tmp_path / "summary.csv"
+    generate_report(
+        org=scenario.org,
+        spec=ReportSpec(kind=ReportKind.QUEUE_SUMMARY, days=DAY),
+        fmt="csv",
+        now=scenario.now,
+        output=out,
+    )
+
+    rows = {row["Queue"]: row for row in read_csv(out)}
+    sales = rows["Sales"]
+    assert int(sales["Offered"]) == 4
+    assert int(sales["Answered"]) == 2
+    assert int(sales["Abandoned"]) == 1
+    assert int(sales["Short abandoned"]) == 1
+    assert float(sales["Service level %"]) == pytest.approx(33.3)
+    assert float(sales["ASA (s)"]) == pytest.approx(60.5)
+    assert float(sales["AHT (s)"]) == pytest.approx(90.0)
+    assert float(sales["Max wait (s)"]) == pytest.approx(119.0)
+    assert float(rows["All queues"]["ASA (s)"]) == pytest.approx(41.0)
+    # A handled contact without hold is 0; a ratio without a denominator is an empty cell.
+    assert rows["Web Chat"]["Avg hold (s)"] == "0.0"
+    assert rows["Web Chat"]["Max wait (s)"] == "2.0"
+
+
+@pytest.mark.django_db
+def test_csv_timestamps_carry_their_offset_and_durations_are_seconds(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    out = tmp_path / "abandoned.csv"
+    generate_report(
+        org=scenario.org,
+        spec=ReportSpec(kind=ReportKind.ABANDONED, days=DAY),
+        fmt="csv",
+        now=scenario.now,
+        output=out,
+    )
+
+    rows = read_csv(out)
+    assert sorted(float(r["Waited (s)"]) for r in rows) == [4.0, 30.0]
+    arrived = datetime.fromisoformat(rows[0]["Arrived"])
+    assert arrived.utcoffset() == timedelta(0)
+    assert rows[0]["Arrived"].endswith("+00:00")
+
+
+def test_the_repeated_hour_of_a_25_hour_day_stays_apart_in_the_csv() -> None:
+    first = datetime(2026, 10, 25, 0, 0, tzinfo=UTC)  # 01:00 BST
+    second = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)  # 01:00 GMT
+    document = ReportDocument(
+        kind=ReportKind.INTERVALS,
+        title="Interval report",
+        org_name="Acme",
+        zone=LONDON,
+        days=DayRange(date(2026, 10, 25), date(2026, 10, 25)),
+        generated_at=second,
+        columns=(Column("start", "Interval start", ColumnKind.TIMESTAMP),),
+        rows=[(first,), (second,)],
+    )
+    text = b"".join(csv_chunks(document)).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["2026-10-25T01:00:00+01:00", "2026-10-25T01:00:00+00:00"]
+
+
+def test_text_excel_would_run_as_a_formula_is_defused_but_phone_numbers_are_kept() -> None:
+    assert safe_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert safe_text("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_text("-2+3") == "'-2+3"
+    assert safe_text("+1 (555) 010-0000") == "+1 (555) 010-0000"
+    assert safe_text("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
+    assert safe_text("Grace Loh") == "Grace Loh"
+
+
+@pytest.mark.django_db
+def test_the_pdf_holds_the_headings_and_figures(scenario: Scenario, tmp_path: Path) -> None:
+    out = tmp_path / "summary.pdf"
+    generate_report(
+        org=scenario.org,
+        spec=ReportSpec(kind=ReportKind.QUEUE_SUMMARY, days=DAY),
+        fmt="pdf",
+        now=scenario.now,
+        output=out,
+    )
+
+    text = pdf_text(out)
+    for heading in ("Queue summary", "Offered", "Answered", "Abandoned", "Short", "ASA", "AHT"):
+        assert heading in text
+    assert "Acme Contact Center" in text
+    assert "2026-03-10" in text
+    assert "UTC" in text
+    sales = next(line for line in text.splitlines() if line.strip().startswith("Sales"))
+    # offered, answered, abandoned, short, SL, ASA (m:ss), AHT, max wait
+    assert sales.split()[1:9] == ["4", "2", "1", "1", "33", "%", "1:00", "1:30"]
+    assert "1:59" in sales  # max wait 119 s
+
+
+@pytest.mark.django_db
+def test_every_pdf_page_names_the_org_range_zone_and_generation_time(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    out = tmp_path / "intervals.pdf"
+    generate_report(
+        org=scenario.org,
+        spec=ReportSpec(kind=ReportKind.INTERVALS, days=DAY, interval_minutes=15),
+        fmt="pdf",
+        now=scenario.now,
+        output=out,
+    )
+
+    pages = pdf_pages(out)
+    assert pages > 2  # 96 intervals x 3 rows break across pages
+    generated = scenario.now.strftime("%Y-%m-%d %H:%M")
+    for page in range(1, pages + 1):
+        text = pdf_text(out, page)
+        assert "Acme Contact Center" in text
+        assert "2026-03-10 · UTC" in text
+        assert f"Generated {generated}" in text
+        assert f"Page {page} of {pages}" in text
+        # The table's header row repeats on every page it continues on.
+        if page > 1:
+            assert "Interval start" in text
+    # The chart is vector: its labels are text in the PDF, not pixels.
+    assert "Service level %" in pdf_text(out, 1)
