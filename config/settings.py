@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded_redis import embedded_redis_url
 
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "wallboard",
     "reporting",
     "simulator",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -92,20 +95,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    # Under ASGI each request runs in a fresh thread and Django's connections are per thread,
+    # so persistent connections (CONN_MAX_AGE > 0) pile up, one per thread, until PostgreSQL
+    # runs out ("too many clients"). A psycopg pool shared by the process's threads bounds
+    # them; DB_POOL_MAX_SIZE=0 means no pool and one connection per request instead.
+    if env.int("DB_CONN_MAX_AGE", default=0) != 0:
+        raise ImproperlyConfigured(
+            "DB_CONN_MAX_AGE must be 0: persistent connections leak one per thread under ASGI. "
+            "Size the connection pool with DB_POOL_MAX_SIZE instead."
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=8)
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DB_POOL_MIN_SIZE", default=1), DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            # A request waits this long for a free connection before failing (a 503 at the
+            # webhook receiver): well inside the 5 s WxCC allows a delivery.
+            "timeout": env.float("DB_POOL_TIMEOUT_S", default=3.0),
+            # Idle connections above min_size are closed after this long.
+            "max_idle": env.float("DB_POOL_MAX_IDLE_S", default=60.0),
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # With no REDIS_URL, the embedded server is started (or reused) and shut down by `make demo`.
 REDIS_EMBEDDED = not env.str("REDIS_URL", default="")
 REDIS_URL = embedded_redis_url(DATA_DIR) if REDIS_EMBEDDED else env.str("REDIS_URL")
+# Bounds on every Redis call (cache, broker, results), so an outage fails fast instead of
+# hanging requests and workers; they reconnect on their own when Redis is back.
+REDIS_CONNECT_TIMEOUT_S = env.float("REDIS_CONNECT_TIMEOUT_S", default=2.0)
+REDIS_SOCKET_TIMEOUT_S = env.float("REDIS_SOCKET_TIMEOUT_S", default=5.0)
+REDIS_HEALTH_CHECK_INTERVAL_S = env.int("REDIS_HEALTH_CHECK_INTERVAL_S", default=10)
 
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "wb",
+        # A Redis outage must fail a cache call fast, never hang a request.
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT_S,
+        },
     }
 }
 
@@ -122,7 +155,42 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Surviving a Redis outage. The worker retries the broker forever (the default gives up after
+# 100 tries and exits, which stops every process of the demo), notices a dead or half-open
+# connection through socket timeouts and health checks, and on losing the broker cancels
+# running late-ack tasks so they are redelivered (processing is idempotent).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES: int | None = None
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT_S
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+_REDIS_SOCKET_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_S,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL_S,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {**_REDIS_SOCKET_OPTIONS}
+# Publishing (a web request handing an event to the worker, beat sending a tick) tries twice
+# within a fraction of a second and then gives up: what was not queued is swept up later.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT_S
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT_S
+CELERY_REDIS_SOCKET_KEEPALIVE = True
+CELERY_REDIS_RETRY_ON_TIMEOUT = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_HEALTH_CHECK_INTERVAL_S
+# The result backend's own reconnect loop (20 tries, about 19 s, then RuntimeError "must be
+# restarted" by default) is kept short: a result is never worth blocking a request or a worker.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
@@ -163,14 +231,23 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Email (scheduled reports, failure notices). Production sends through SMTP; a DEBUG run
+# (the demo) writes each message as a file under DATA_DIR/outbox, which admins read on the
+# "Outbox" page (/reports/outbox/).
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
+    default="django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(DATA_DIR / "outbox"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wallboard@localhost")
 ADMINS = [("Wallboard admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
@@ -181,7 +258,9 @@ WEBEX_CLIENT_ID = env.str("WEBEX_CLIENT_ID", default="")
 WEBEX_CLIENT_SECRET = env.str("WEBEX_CLIENT_SECRET", default="")
 WEBEX_SCOPES = env.list(
     "WEBEX_SCOPES",
-    default=["cjp:config_read", "cjp:config_write", "cjp:user", "spark:people_read"],
+    # Exactly what we call (docs/wxcc-contract.md §4.1): search, config and subscription reads
+    # (cjp:config_read), subscription writes (cjp:config_write), the user's org (people/me).
+    default=["cjp:config_read", "cjp:config_write", "spark:people_read"],
 )
 # Access tokens (about 12 h) are refreshed by beat when they expire within this many seconds.
 WEBEX_TOKEN_REFRESH_AHEAD_S = env.int("WEBEX_TOKEN_REFRESH_AHEAD_S", default=7200)
@@ -191,22 +270,60 @@ WXCC_WEBHOOK_SECRET = env.str("WXCC_WEBHOOK_SECRET", default="")
 WXCC_POLL_INTERVAL_S = env.float("WXCC_POLL_INTERVAL_S", default=10.0)
 WXCC_RAW_EVENT_RETENTION_DAYS = env.int("WXCC_RAW_EVENT_RETENTION_DAYS", default=14)
 WXCC_WEBHOOK_MAX_BODY_BYTES = env.int("WXCC_WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
-# WxCC API client and poller (wxcc.client, wxcc.poller). WxCC allows 300 requests/min per
-# client id (docs/wxcc-contract.md §5); the shared per-org budget stays below it.
+# Refused deliveries are counted per subscription, reason and minute, and kept this long.
+WXCC_WEBHOOK_REJECTION_RETENTION_DAYS = env.int("WXCC_WEBHOOK_REJECTION_RETENTION_DAYS", default=7)
+# Accepted events wait for the hand-off thread to queue them; beyond this many the rest are
+# left to the sweeper (process_pending_webhook_events) rather than held in memory.
+WXCC_WEBHOOK_HANDOFF_BACKLOG = env.int("WXCC_WEBHOOK_HANDOFF_BACKLOG", default=1000)
+# WxCC API client and poller (wxcc.client, wxcc.ratelimit, wxcc.poller). WxCC allows 300
+# requests/min per client ID, shared by every org connected through the integration
+# (docs/wxcc-contract.md §5): one budget for the whole client id, shared fairly between orgs,
+# live polls ahead of bulk reads (backfill, reports).
 WXCC_REQUESTS_PER_MINUTE = env.int("WXCC_REQUESTS_PER_MINUTE", default=240)
+# An org's fair share is judged on its live requests of about this many recent seconds.
+WXCC_FAIR_SHARE_WINDOW_S = env.float("WXCC_FAIR_SHARE_WINDOW_S", default=60.0)
 WXCC_BUDGET_MAX_WAIT_S = env.float("WXCC_BUDGET_MAX_WAIT_S", default=5.0)
+# Bulk reads wait at most this long for a token before giving way (they resume later).
+WXCC_BULK_BUDGET_MAX_WAIT_S = env.float("WXCC_BULK_BUDGET_MAX_WAIT_S", default=2.0)
 WXCC_DEFAULT_RETRY_AFTER_S = env.float("WXCC_DEFAULT_RETRY_AFTER_S", default=30.0)
 WXCC_HTTP_TIMEOUT_S = env.float("WXCC_HTTP_TIMEOUT_S", default=15.0)
 WXCC_HTTP_MAX_ATTEMPTS = env.int("WXCC_HTTP_MAX_ATTEMPTS", default=3)
 WXCC_RETRY_BASE_S = env.float("WXCC_RETRY_BASE_S", default=0.5)
 WXCC_ACTIVE_TASK_LOOKBACK_H = env.float("WXCC_ACTIVE_TASK_LOOKBACK_H", default=72.0)
 WXCC_ACTIVE_SESSION_LOOKBACK_H = env.float("WXCC_ACTIVE_SESSION_LOOKBACK_H", default=36.0)
-# Agent Activities read per poll for current states (the API caps a window at 10,000 records).
-WXCC_ACTIVITY_LOOKBACK_MIN = env.float("WXCC_ACTIVITY_LOOKBACK_MIN", default=120.0)
+# A poll reads what changed since the last good one; every this many seconds it reads every
+# live task and session instead and closes what WxCC no longer lists.
+WXCC_FULL_POLL_INTERVAL_S = env.float("WXCC_FULL_POLL_INTERVAL_S", default=300.0)
+# Today's grouped per-queue totals (a cross-check of what we store) at most this often.
+WXCC_QUEUE_TOTALS_INTERVAL_S = env.float("WXCC_QUEUE_TOTALS_INTERVAL_S", default=60.0)
+# Queue and team names and service-level thresholds from the Config API this often.
+WXCC_CONFIG_SYNC_INTERVAL_S = env.float("WXCC_CONFIG_SYNC_INTERVAL_S", default=600.0)
+# The statistics REST APIs are deprecated (EOL 31 March 2027): every figure comes from search
+# and webhooks; they may only be fetched as a cross-check, when switched on.
+WXCC_STATISTICS_CROSS_CHECK = env.bool("WXCC_STATISTICS_CROSS_CHECK", default=False)
 WXCC_STATISTICS_INTERVAL_S = env.float("WXCC_STATISTICS_INTERVAL_S", default=300.0)
 WXCC_POLL_LOCK_TIMEOUT_S = env.float("WXCC_POLL_LOCK_TIMEOUT_S", default=180.0)
+# Webex refuses a webhook destination that is not https on port 443 with a path; the demo and
+# tests receive on http://127.0.0.1, which only this opt-in lets register_webhooks send.
+WXCC_WEBHOOK_ALLOW_LOOPBACK = env.bool("WXCC_WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
 # Search may lag live events: a poll only closes tasks/sessions last seen this long before it.
 WXCC_POLL_SEARCH_LAG_S = env.float("WXCC_POLL_SEARCH_LAG_S", default=10.0)
+# History backfill (wxcc.backfill): a never-polled org, or one whose last good poll is more
+# than this many poll intervals old, first gets its tasks and sessions since the gap (at
+# most since its local midnight) from search, in windows of WXCC_BACKFILL_WINDOW_MIN,
+# spending at most WXCC_BACKFILL_MAX_REQUESTS requests per poll (the rest next poll).
+WXCC_BACKFILL_AFTER_MISSED_POLLS = env.int("WXCC_BACKFILL_AFTER_MISSED_POLLS", default=3)
+WXCC_BACKFILL_WINDOW_MIN = env.int("WXCC_BACKFILL_WINDOW_MIN", default=240)
+WXCC_BACKFILL_MAX_REQUESTS = env.int("WXCC_BACKFILL_MAX_REQUESTS", default=30)
+# Tasks and sessions that began this long before the backfill window and ended inside it are
+# read too.
+WXCC_BACKFILL_LOOKBACK_H = env.float("WXCC_BACKFILL_LOOKBACK_H", default=24.0)
+# Webhook events: failures before an event is given up; events one task drains per org.
+WXCC_WEBHOOK_MAX_ATTEMPTS = env.int("WXCC_WEBHOOK_MAX_ATTEMPTS", default=5)
+WXCC_WEBHOOK_DRAIN_LIMIT = env.int("WXCC_WEBHOOK_DRAIN_LIMIT", default=200)
+# Live-state announcements of one org are coalesced over this window across workers
+# (the first is sent at once; what follows within the window goes out as one at its end).
+WXCC_PUSH_COALESCE_WINDOW_MS = env.int("WXCC_PUSH_COALESCE_WINDOW_MS", default=50)
 CELERY_BEAT_SCHEDULE["wxcc-poll-all-orgs"] = {
     "task": "wxcc.poll_all_orgs",
     "schedule": WXCC_POLL_INTERVAL_S,
@@ -224,8 +341,79 @@ CELERY_BEAT_SCHEDULE["wxcc-process-pending-webhook-events"] = {
     "schedule": 60.0,
 }
 
+# --- Live boards (wallboard.live) ----------------------------------------------------------
+# The beat tick: pushes data-freshness changes to open boards, and moves rolling windows and
+# live waits once the org's figures are WALLBOARD_REFRESH_INTERVAL_S old.
+WALLBOARD_TICK_S = env.float("WALLBOARD_TICK_S", default=5.0)
+WALLBOARD_REFRESH_INTERVAL_S = env.float("WALLBOARD_REFRESH_INTERVAL_S", default=15.0)
+# Snapshots and sent-fragment fingerprints in Redis expire after this long unused.
+WALLBOARD_SNAPSHOT_TTL_S = env.int("WALLBOARD_SNAPSHOT_TTL_S", default=86400)
+# One process at a time updates an org's figures: how long the lock lasts if its holder dies,
+# and how long another waits for it.
+WALLBOARD_LOCK_TIMEOUT_S = env.float("WALLBOARD_LOCK_TIMEOUT_S", default=60.0)
+WALLBOARD_LOCK_WAIT_S = env.float("WALLBOARD_LOCK_WAIT_S", default=10.0)
+# Open connections renew their presence every heartbeat; one not renewed for the TTL is gone.
+WALLBOARD_PRESENCE_HEARTBEAT_S = env.float("WALLBOARD_PRESENCE_HEARTBEAT_S", default=20.0)
+WALLBOARD_PRESENCE_TTL_S = env.float("WALLBOARD_PRESENCE_TTL_S", default=60.0)
+# A screen's last_seen_at is written at most this often.
+WALLBOARD_LAST_SEEN_WRITE_S = env.int("WALLBOARD_LAST_SEEN_WRITE_S", default=60)
+CELERY_BEAT_SCHEDULE["wallboard-tick"] = {
+    "task": "wallboard.tick",
+    "schedule": WALLBOARD_TICK_S,
+    "options": {"expire_seconds": WALLBOARD_TICK_S},
+}
+# --- Reports (reporting/, docs/reports.md) -------------------------------------------------
+# Report files (on-demand and scheduled) live here, and are deleted after the retention.
+REPORTING_DIR = env.str("REPORTING_DIR", default=str(DATA_DIR / "reports"))
+REPORTING_FILE_RETENTION_DAYS = env.int("REPORTING_FILE_RETENTION_DAYS", default=30)
+# A day is read from WxCC once, when it ended at least this long ago (search may still be
+# filling in its last minutes); today and younger days are read again for every report.
+REPORTING_DAY_SETTLE_MIN = env.float("REPORTING_DAY_SETTLE_MIN", default=60.0)
+# Tasks created up to this many days before a day that ended in it count there (handle time).
+REPORTING_CARRY_IN_DAYS = env.int("REPORTING_CARRY_IN_DAYS", default=7)
+# Agent sessions that started up to this long before a day are read for its first hours.
+REPORTING_SESSION_LOOKBACK_H = env.float("REPORTING_SESSION_LOOKBACK_H", default=24.0)
+# Report reads pace themselves below this many search requests per minute (the org's whole
+# budget is WXCC_REQUESTS_PER_MINUTE; the live poll keeps the rest) and wait at most this
+# long in all for a spent budget or a 429 before giving up.
+REPORTING_REQUESTS_PER_MINUTE = env.int("REPORTING_REQUESTS_PER_MINUTE", default=120)
+REPORTING_RATE_LIMIT_MAX_WAIT_S = env.float("REPORTING_RATE_LIMIT_MAX_WAIT_S", default=600.0)
+# Rows shown in the browser and PDF for list reports (the CSV has every row).
+REPORTING_MAX_DETAIL_ROWS = env.int("REPORTING_MAX_DETAIL_ROWS", default=2000)
+# A failed scheduled run is retried this many times, after REPORTING_RETRY_BASE_S doubling
+# each time, then the org's admins are told why.
+REPORTING_RUN_MAX_RETRIES = env.int("REPORTING_RUN_MAX_RETRIES", default=3)
+REPORTING_RETRY_BASE_S = env.float("REPORTING_RETRY_BASE_S", default=120.0)
+# A schedule whose local time was skipped (a DST gap, beat down) still runs if noticed within
+# this many hours of it on the same local day.
+REPORTING_CATCH_UP_H = env.float("REPORTING_CATCH_UP_H", default=6.0)
+CELERY_BEAT_SCHEDULE["reporting-fire-due-schedules"] = {
+    "task": "reporting.fire_due_schedules",
+    "schedule": 60.0,
+    "options": {"expire_seconds": 60.0},
+}
+CELERY_BEAT_SCHEDULE["reporting-prune-report-files"] = {
+    "task": "reporting.prune_report_files",
+    "schedule": 3600.0,
+}
+
 # Fernet keys for tokens and secrets at rest; the first encrypts, all decrypt (rotation).
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+# Production cannot store or read a token or a webhook secret without them: refuse to start
+# rather than answer every webhook and sign-in with a 500. (DEBUG runs derive a key.)
+if not DEBUG and not TOKEN_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "TOKEN_ENCRYPTION_KEYS is required when DEBUG=false: set at least one Fernet key "
+        "(see .env.example)."
+    )
+for _position, _key in enumerate(TOKEN_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key.strip())
+    except ValueError:
+        # Never echo the key itself.
+        raise ImproperlyConfigured(
+            f"TOKEN_ENCRYPTION_KEYS entry #{_position} is not a valid Fernet key."
+        ) from None
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -241,5 +429,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
+        # PDF rendering logs every page at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

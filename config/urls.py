@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("oauth/", include("oauth.urls")),
+    path("reports/", include("reporting.urls")),
     path("", include("wxcc.urls")),
     path("", include("wallboard.urls")),
 ]

@@ -5,5 +5,7 @@ from __future__ import annotations
 pytest_plugins = [
     "tests.fixtures.servers",
     "tests.fixtures.simulator",
+    "tests.fixtures.accounts",
+    "tests.fixtures.webex",
     "tests.fixtures.wxcc",
 ]
