@@ -18,7 +18,8 @@ from django.db import transaction
 
 from oauth.models import Organization
 from wxcc.api_types import ConfigQueue, ConfigTeam
-from wxcc.client import WxccClient
+from wxcc.client import Priority, WxccClient
+from wxcc.exceptions import WxccBadRequest, WxccBudgetExhausted
 from wxcc.models import Queue, Team
 from wxcc.signals import LiveStateChange, notify_live_state_changed
 
@@ -128,3 +129,20 @@ def sync_configuration(*, org: Organization, client: WxccClient) -> ConfigSyncRe
         result.requests,
     )
     return result
+
+
+def sync_configuration_in_bulk(*, org: Organization, client: WxccClient) -> tuple[int, bool]:
+    """The Config API's queues and teams, as a bulk read: nothing live waits for them. A
+    refusal is logged and the poll goes on (search still names queues and teams); when the
+    budget has nothing for bulk reads it is tried again next poll. Returns the requests it
+    made and whether it is done until its next interval."""
+    before = client.requests_made
+    synced = True
+    try:
+        with client.prioritised(Priority.BULK):
+            sync_configuration(org=org, client=client)
+    except WxccBudgetExhausted:
+        synced = False
+    except WxccBadRequest as exc:
+        logger.warning("event=wxcc_config_sync_failed org_id=%s reason=%s", org.pk, exc)
+    return client.requests_made - before, synced

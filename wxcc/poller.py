@@ -42,12 +42,11 @@ from wxcc import (
     ratelimit,
     services,
     snapshots,
+    statistics_check,
 )
 from wxcc.api_types import AgentSessionRecord, QueueAggregate, TaskRecord
 from wxcc.client import Priority, WxccClient
 from wxcc.exceptions import (
-    WxccBadRequest,
-    WxccBudgetExhausted,
     WxccError,
     WxccForbidden,
     WxccRateLimited,
@@ -267,10 +266,12 @@ def _poll_once(
         done["queue_totals_at"] = now
     config_requests = 0
     if plan.config_sync:
-        config_requests, synced = _sync_configuration(org, client)
+        config_requests, synced = config_sync.sync_configuration_in_bulk(org=org, client=client)
         if synced:
             done["config_synced_at"] = now
-    _maybe_fetch_statistics(org, client, now)
+    statistics_check.maybe_fetch_statistics(
+        org=org, client=client, now=now, day_start=org_day_start(org, now)
+    )
     filled = backfill.BackfillResult()
     if progress is not None:
         with client.prioritised(Priority.BULK):
@@ -373,47 +374,6 @@ def _apply(apply: Callable[[], T]) -> T:
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
-
-
-def _sync_configuration(org: Organization, client: WxccClient) -> tuple[int, bool]:
-    """The Config API's queues and teams, as a bulk read: nothing live waits for them. A
-    refusal is logged and the poll goes on (search still names queues and teams); when the
-    budget has nothing for bulk reads it is tried again next poll. Returns the requests it
-    made and whether it is done until its next interval."""
-    before = client.requests_made
-    synced = True
-    try:
-        with client.prioritised(Priority.BULK):
-            config_sync.sync_configuration(org=org, client=client)
-    except WxccBudgetExhausted:
-        synced = False
-    except WxccBadRequest as exc:
-        logger.warning("event=wxcc_config_sync_failed org_id=%s reason=%s", org.pk, exc)
-    return client.requests_made - before, synced
-
-
-def _maybe_fetch_statistics(org: Organization, client: WxccClient, now: datetime) -> None:
-    """Only with settings.WXCC_STATISTICS_CROSS_CHECK: queue and agent statistics (REST,
-    15-minute intervals) at most every WXCC_STATISTICS_INTERVAL_S, kept beside what we
-    compute to compare. Nothing the product shows depends on them: Cisco deprecates these
-    APIs (EOL 31 Mar 2027), so a 4xx is logged and the poll goes on."""
-    interval_s = float(settings.WXCC_STATISTICS_INTERVAL_S)
-    if not settings.WXCC_STATISTICS_CROSS_CHECK or interval_s <= 0:
-        return
-    previous = snapshots.statistics(org.pk)
-    if previous is not None and (now - previous.as_of).total_seconds() < interval_s:
-        return
-    day_start = org_day_start(org, now)
-    try:
-        queues = client.queue_statistics(day_start, now)
-        agents = client.agent_statistics(day_start, now)
-    except WxccBadRequest as exc:
-        logger.info("event=wxcc_statistics_unavailable org_id=%s reason=%s", org.pk, exc)
-        queues, agents = [], []
-    snapshots.store_statistics(
-        org.pk,
-        snapshots.StatisticsSnapshot(as_of=now, queues=tuple(queues), agents=tuple(agents)),
-    )
 
 
 def orgs_due_for_poll(now: datetime) -> list[int]:
