@@ -19,6 +19,13 @@
   // is as good as down, even if the browser has not noticed.
   var SILENT_SOCKET_MS = 30000;
 
+  var LONG_VALUE_CHARS = 5; // as the tile partial decides: longer values get a smaller size
+  var SOCKET_NOTES = {
+    connecting: "Connecting…",
+    down: "Connection lost: reconnecting…",
+    refused: "Display link revoked"
+  };
+
   var socketUp = false;
   var lastMessageAt = 0;
   var serverOffsetMs = 0; // server clock minus browser clock
@@ -65,6 +72,8 @@
       tile.classList.toggle("level-" + c, !!reached && reached.colour === c);
     });
     tile.classList.toggle("flash", !!reached && reached.flash);
+    var name = tile.querySelector(".tile-level");
+    if (name) { name.textContent = reached ? (reached.name || "") : ""; }
   }
 
   function tick() {
@@ -79,7 +88,9 @@
       var since = Number(el.dataset.tickSince);
       if (!since) { return; }
       var seconds = (now - since) / 1000;
-      el.textContent = duration(seconds);
+      var text = duration(seconds);
+      if (el.textContent !== text) { el.textContent = text; }
+      if (el.classList.contains("tile-value")) { el.classList.toggle("is-long", text.length > LONG_VALUE_CHARS); }
       var tile = el.closest("[data-levels]");
       if (tile && el.classList.contains("tile-value")) { applyLevels(tile, seconds); }
     });
@@ -102,9 +113,15 @@
     var periodMs = Number(board.dataset.rotationS || 0) * 1000;
     if (pages.length < 2 || !periodMs || Date.now() - lastPageSwitch < periodMs) { return; }
     lastPageSwitch = Date.now();
-    pages[pageIndex % pages.length].classList.remove("is-current");
-    pageIndex = (pageIndex + 1) % pages.length;
-    pages[pageIndex].classList.add("is-current");
+    showPage(board, pageIndex + 1);
+  }
+
+  function showPage(board, index) {
+    var pages = board.querySelectorAll("[data-page]");
+    if (!pages.length) { return; }
+    pageIndex = ((index % pages.length) + pages.length) % pages.length;
+    pages.forEach(function (page, i) { page.classList.toggle("is-current", i === pageIndex); });
+    board.dataset.pageIndex = String(pageIndex);
     var title = document.getElementById("board-page-title");
     if (title) { title.textContent = pages[pageIndex].dataset.title || ""; }
   }
@@ -118,6 +135,14 @@
     board.style.transform = "translate(" + x + "px, " + y + "px)";
   }
 
+  function showSocket(state) {
+    document.body.dataset.socket = state;
+    var note = document.getElementById("board-connection");
+    if (note) { note.textContent = SOCKET_NOTES[state] || ""; }
+    var revoked = document.getElementById("board-revoked");
+    if (revoked) { revoked.hidden = state !== "refused"; }
+  }
+
   function start() {
     var board = document.getElementById("board");
     if (!board) { return; }
@@ -129,9 +154,24 @@
     } catch (e) {
       clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     }
-    document.body.addEventListener("htmx:wsOpen", function () { socketUp = true; lastMessageAt = Date.now(); });
-    document.body.addEventListener("htmx:wsClose", function () { socketUp = false; tick(); });
+    document.body.addEventListener("htmx:wsConnecting", function () { showSocket("connecting"); });
+    document.body.addEventListener("htmx:wsOpen", function () {
+      socketUp = true;
+      lastMessageAt = Date.now();
+      showSocket("up");
+    });
+    document.body.addEventListener("htmx:wsClose", function (event) {
+      socketUp = false;
+      var code = event.detail && event.detail.event ? event.detail.event.code : 0;
+      // The server closes with 4401/4403/4404 when the link is unknown or revoked; htmx does
+      // not retry those, so say so instead of "reconnecting" forever.
+      showSocket(code >= 4400 && code < 4500 ? "refused" : "down");
+      tick();
+    });
     document.body.addEventListener("htmx:wsAfterMessage", function () { lastMessageAt = Date.now(); tick(); });
+    // For kiosk remotes and tests: show page `index` now; rotation continues from there.
+    window.boardShowPage = function (index) { lastPageSwitch = Date.now(); showPage(board, index); };
+    showSocket("connecting");
     tick();
     window.setInterval(tick, 1000);
   }

@@ -1,0 +1,97 @@
+"""Helpers for the TV's browser tests: headless Chromium (Debian's) through Playwright, a
+busy demo org on a live simulator, and a thread for ORM work while Playwright's event loop
+owns the test's thread."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import close_old_connections, connections
+
+from demo.management.commands.demo import business_hours_timezone
+from oauth.models import Organization
+from tests.fixtures.simulator import RunningSimulator
+
+T = TypeVar("T")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
+
+
+def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn` (ORM work) on a thread of its own: Django refuses the ORM on a thread whose
+    event loop is running, and Playwright's sync API runs one on the test's thread."""
+
+    def call() -> T:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result(timeout=120)
+
+
+@contextmanager
+def chromium(settings: Any) -> Iterator[Any]:
+    """A headless Chromium browser; skips when Debian's Chromium is missing."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # The server answers from asgiref worker threads; persistent connections would outlive
+    # the test and block dropping the test database.
+    db_settings = connections["default"].settings_dict
+    conn_max_age = db_settings["CONN_MAX_AGE"]
+    db_settings["CONN_MAX_AGE"] = 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        db_settings["CONN_MAX_AGE"] = conn_max_age
+
+
+def open_tv(browser: Any, url: str, *, width: int = 1920, height: int = 1080) -> Any:
+    """A page showing the TV at `url`, once its socket is up and the full board arrived."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    wait_for_socket(page, "up")
+    return page
+
+
+def wait_for_socket(page: Any, state: str, timeout_ms: float = 20_000) -> None:
+    page.wait_for_function(
+        f"document.body.dataset.socket === {state!r}", timeout=timeout_ms, polling=100
+    )
+
+
+def is_stale(page: Any) -> bool:
+    return bool(page.evaluate("document.body.classList.contains('is-stale')"))
+
+
+def busy_simulator(make_simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
+    """A simulator on the wall clock in a zone where it is late morning now, with today's
+    traffic so far in its history and arrivals going on: a busy floor."""
+    zone = business_hours_timezone(datetime.now(UTC))
+    return make_simulator(
+        start_time_ms=None, history_days=1, timezone=zone, tasks_per_day=2400, agent_count=24
+    )
+
+
+def set_org_zone(org: Organization, zone: str) -> None:
+    Organization.objects.filter(pk=org.pk).update(timezone=zone)
+    org.timezone = zone
