@@ -251,6 +251,8 @@ class StatusView:
     stale: bool
     needs_reconsent: bool
     rate_limited: bool
+    # The last poll failed (WxCC down or refusing): said as the reason when stale.
+    poll_failing: bool
     # Changes when the board's pages or tiles are edited: an open page reloads itself.
     layout: str
 
@@ -277,6 +279,7 @@ def status_view(board: BoardSpec, freshness: Freshness, *, now: datetime) -> Sta
         needs_reconsent=freshness.needs_reconsent,
         rate_limited=freshness.rate_limited_until is not None
         and freshness.rate_limited_until > now,
+        poll_failing=bool(freshness.last_error),
     )
 
 

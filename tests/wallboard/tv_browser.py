@@ -5,9 +5,11 @@ owns the test's thread."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +21,13 @@ from django.db import close_old_connections, connections
 from demo.management.commands.demo import business_hours_timezone
 from oauth.models import Organization
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.wallboard_factories import (
+    BoardFactory,
+    BoardPageFactory,
+    ScreenFactory,
+    TileFactory,
+)
+from wallboard.models import Board, Screen, Tile
 
 T = TypeVar("T")
 
@@ -95,3 +104,52 @@ def busy_simulator(make_simulator: Callable[..., RunningSimulator]) -> RunningSi
 def set_org_zone(org: Organization, zone: str) -> None:
     Organization.objects.filter(pk=org.pk).update(timezone=zone)
     org.timezone = zone
+
+
+@dataclass(frozen=True)
+class QuietBoard:
+    board: Board
+    screen: Screen
+    waiting_tile: Tile
+    path: str
+
+
+def quiet_board(org: Organization, *, rotation_s: int = 0, stale_after_s: int = 10) -> QuietBoard:
+    """A board of two pages (contacts waiting, agents list) with a display link."""
+    board = BoardFactory.create(
+        organization=org, slug="lobby", rotation_s=rotation_s, stale_after_s=stale_after_s
+    )
+    first = BoardPageFactory.create(board=board, position=0, title="Queue")
+    waiting = TileFactory.create(page=first, metric="contacts_waiting")
+    TileFactory.create(page=first, metric="agents_available")
+    second = BoardPageFactory.create(board=board, position=1, title="People")
+    TileFactory.create(page=second, kind="agents_list", metric="", width=2)
+    screen = ScreenFactory.create(board=board)
+    return QuietBoard(board, screen, waiting, f"/tv/lobby/?token={screen.token}")
+
+
+@contextmanager
+def beat(org_id: int, every_s: float = 1.0) -> Iterator[None]:
+    """What Celery beat does for a board, on a thread: poll the org, then the board tick
+    (which pushes the status: data freshness, re-consent, rate limits)."""
+    from wallboard import live
+    from wxcc.poller import poll_org
+
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.is_set():
+                poll_org(org_id)
+                live.tick()
+                stop.wait(every_s)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="test-beat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
