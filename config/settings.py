@@ -424,7 +424,16 @@ LOGGING = {
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
+    # Display tokens travel in TV URLs: never write one (uvicorn's own loggers get the same
+    # filter in config/asgi.py).
+    "filters": {"redact_tokens": {"()": "wallboard.log_filters.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "kv",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -5,7 +5,11 @@ owns the test's thread."""
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -14,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 from django.conf import settings as django_settings
 from django.db import close_old_connections, connections
@@ -153,3 +158,79 @@ def beat(org_id: int, every_s: float = 1.0) -> Iterator[None]:
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+@dataclass
+class WebProcess:
+    """uvicorn serving config.asgi as `make demo` and the Dockerfile do, in a process of its
+    own on a fixed port, so a test can kill it and start it again where the TV reconnects."""
+
+    env: dict[str, str]
+    workdir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "web.log"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def start(self) -> WebProcess:
+        self.starts += 1
+        # Access log on (uvicorn's default): it prints every path with its query string.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(self.port)],
+            cwd=django_settings.BASE_DIR,
+            env=self.env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            assert self.process.poll() is None, f"uvicorn exited:\n{self.log()}"
+            assert time.monotonic() < deadline, f"uvicorn did not start:\n{self.log()}"
+            try:
+                httpx.get(f"{self.url}/healthz", timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        """Stop it the hard way, as a crash or an OOM kill would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+
+
+@contextmanager
+def web_process(workdir: Path) -> Iterator[WebProcess]:
+    from tests.fixtures.servers import free_port
+    from tests.foundation.processes import production_env
+
+    web = WebProcess(
+        production_env(redis_url=str(django_settings.REDIS_URL), application_name="tv-web"),
+        workdir,
+        free_port(),
+    )
+    try:
+        yield web.start()
+    finally:
+        web.stop()
