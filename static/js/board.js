@@ -6,9 +6,12 @@
  * - shows the stale marker ("last update N s ago", figures dimmed) when the socket is down,
  *   when the org's data is older than the board's threshold, or when the server says so;
  * - rotates pages and shifts the board by a few pixels now and then against burn-in;
- * - reloads itself when the board's pages or tiles were edited (data-layout changes).
+ * - reloads itself when the board's pages or tiles were edited (data-layout changes);
+ * - says what the socket is doing (body[data-socket]: connecting, up, down, refused) and, when
+ *   the server refuses the link (revoked), says so across the screen.
  * One timer, no per-update listeners, so it can run for days without growing.
- * Reconnecting (with back-off and jitter) is htmx's websocket extension's job.
+ * Reconnecting after an abnormal close (back-off with full jitter) is htmx's websocket
+ * extension's job; the board the server sends on every connect replaces every figure.
  */
 (function () {
   "use strict";
@@ -18,6 +21,13 @@
   // No message for this long (the server sends a status at least every tick) means the socket
   // is as good as down, even if the browser has not noticed.
   var SILENT_SOCKET_MS = 30000;
+  // htmx retries only abnormal closes (1006, 1011-1013). A socket that closed cleanly for
+  // another reason (a proxy's 1000/1001), or one silent for this long (a half-open TCP
+  // connection), is recovered by reloading the page, but only once the server answers, so
+  // the TV never lands on a browser error page.
+  var DEAD_SOCKET_MS = 90000;
+  var RETRIED_CLOSE_CODES = [1006, 1011, 1012, 1013];
+  var recovering = false;
 
   var LONG_VALUE_CHARS = 5; // as the tile partial decides: longer values get a smaller size
   var SOCKET_NOTES = {
@@ -95,7 +105,9 @@
       if (tile && el.classList.contains("tile-value")) { applyLevels(tile, seconds); }
     });
     var status = readStatus();
-    var stale = !socketUp || (lastMessageAt && Date.now() - lastMessageAt > SILENT_SOCKET_MS);
+    var silentMs = lastMessageAt ? Date.now() - lastMessageAt : 0;
+    var stale = !socketUp || silentMs > SILENT_SOCKET_MS;
+    if (socketUp && silentMs > DEAD_SOCKET_MS) { reloadWhenServerAnswers(0); }
     if (status) {
       var dataAt = Number(status.dataset.dataAt || 0);
       var staleAfter = Number(status.dataset.staleAfterS || 60) * 1000;
@@ -135,6 +147,18 @@
     board.style.transform = "translate(" + x + "px, " + y + "px)";
   }
 
+  function reloadWhenServerAnswers(attempt) {
+    if (recovering && attempt === 0) { return; }
+    recovering = true;
+    // Exponential back-off with full jitter, as htmx's own reconnects: up to 1, 2, 4 ... 64 s.
+    var delayMs = Math.random() * 1000 * Math.pow(2, Math.min(attempt, 6));
+    window.setTimeout(function () {
+      window.fetch("/healthz", { cache: "no-store" }).then(function (response) {
+        if (response.ok) { window.location.reload(); } else { reloadWhenServerAnswers(attempt + 1); }
+      }, function () { reloadWhenServerAnswers(attempt + 1); });
+    }, delayMs);
+  }
+
   function showSocket(state) {
     document.body.dataset.socket = state;
     var note = document.getElementById("board-connection");
@@ -165,7 +189,9 @@
       var code = event.detail && event.detail.event ? event.detail.event.code : 0;
       // The server closes with 4401/4403/4404 when the link is unknown or revoked; htmx does
       // not retry those, so say so instead of "reconnecting" forever.
-      showSocket(code >= 4400 && code < 4500 ? "refused" : "down");
+      var refused = code >= 4400 && code < 4500;
+      showSocket(refused ? "refused" : "down");
+      if (!refused && RETRIED_CLOSE_CODES.indexOf(code) < 0) { reloadWhenServerAnswers(0); }
       tick();
     });
     document.body.addEventListener("htmx:wsAfterMessage", function () { lastMessageAt = Date.now(); tick(); });
