@@ -10,8 +10,16 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.factories import MembershipFactory
 from tests.fixtures.simulator import RunningSimulator
-from tests.wallboard.tv_browser import ARTIFACTS, busy_simulator, chromium, open_tv, set_org_zone
+from tests.wallboard.tv_browser import (
+    ARTIFACTS,
+    busy_simulator,
+    chromium,
+    open_tv,
+    set_org_zone,
+    wait_for_socket,
+)
 from wallboard.services import demo_board_ensure
 from wxcc.poller import poll_org
 
@@ -49,13 +57,7 @@ MEASURE_JS = """
 
 def show_page(page: Any, index: int) -> None:
     """Show the board's page `index` as the rotation would."""
-    page.evaluate(
-        """(index) => {
-          const pages = document.querySelectorAll('[data-page]');
-          pages.forEach((p, i) => p.classList.toggle('is-current', i === index));
-        }""",
-        index,
-    )
+    page.evaluate("(index) => window.boardShowPage(index)", index)
 
 
 def test_a_busy_tv_board_is_readable_from_across_the_room_at_1080p_and_2160p(
@@ -69,6 +71,7 @@ def test_a_busy_tv_board_is_readable_from_across_the_room_at_1080p_and_2160p(
     set_org_zone(org, sim.config.timezone)
     poll_org(org.pk)
     _, token = demo_board_ensure(org=org)
+    MembershipFactory.create(organization=org, user__username="sam")
     url = f"{live_asgi}/tv/demo/?token={token}"
     measured: dict[str, dict[str, Any]] = {}
     with chromium(settings) as browser:
@@ -83,10 +86,20 @@ def test_a_busy_tv_board_is_readable_from_across_the_room_at_1080p_and_2160p(
                 show_page(page, index)
                 measured[f"{name}-{title}"] = page.evaluate(
                     "() => [...document.querySelectorAll('.board-page.is-current .tile')]"
-                    ".filter((el) => el.scrollHeight > el.clientHeight + 1).length"
+                    ".filter((el) => el.scrollHeight > el.clientHeight + 1"
+                    " || el.scrollWidth > el.clientWidth + 1).length"
                 )
                 page.screenshot(path=str(ARTIFACTS / f"tv-{name}-{title}.png"))
             page.close()
+        supervisor = browser.new_page(viewport={"width": 1920, "height": 1080})
+        supervisor.goto(f"{live_asgi}/accounts/login/")
+        supervisor.get_by_label("Username").fill("sam")
+        supervisor.get_by_label("Password").fill("password")
+        supervisor.get_by_role("button", name="Sign in", exact=True).click()
+        supervisor.goto(f"{live_asgi}/boards/demo/")
+        wait_for_socket(supervisor, "up")
+        supervisor_tiles = supervisor.locator(".board-page.is-current .tile").count()
+        supervisor.screenshot(path=str(ARTIFACTS / "supervisor-board-1080p.png"))
 
     for name in SCREENS:
         figures = measured[name]
@@ -97,6 +110,12 @@ def test_a_busy_tv_board_is_readable_from_across_the_room_at_1080p_and_2160p(
         assert re.fullmatch(r"\d\d:\d\d:\d\d", figures["clock"]), figures
         assert all(figures["levelled"]), figures
         assert all(v == "—" or re.search(r"\d", v) for v in figures["values"]), figures
+    # Nothing of the queues table or the agents list is cut off, at either size.
+    assert [measured[f"{name}-{title}"] for name in SCREENS for title in ("queues", "agents")] == [
+        0
+    ] * 4
+    # The supervisor's page renders the same partials, live.
+    assert supervisor_tiles == 12
     # Same layout at both sizes: 4K scales up rather than showing a tiny board.
     assert measured["1080p"]["valueMinPct"] == pytest.approx(
         measured["2160p"]["valueMinPct"], rel=0.02
