@@ -16,7 +16,7 @@
 (function () {
   "use strict";
 
-  var PIXEL_SHIFT_EVERY_MS = 120000; // move the board every two minutes
+  var PIXEL_SHIFT_DEFAULT_S = 120; // unless the board says (data-pixel-shift-s)
   var PIXEL_SHIFT_MAX_PX = 4;
   // No message for this long (the server sends a status at least every tick) means the socket
   // is as good as down, even if the browser has not noticed.
@@ -139,12 +139,14 @@
   }
 
   function shift(board) {
-    if (Date.now() - lastShift < PIXEL_SHIFT_EVERY_MS) { return; }
+    var everyMs = 1000 * Number(board.dataset.pixelShiftS || PIXEL_SHIFT_DEFAULT_S);
+    if (!everyMs || Date.now() - lastShift < everyMs) { return; }
     lastShift = Date.now();
     var span = 2 * PIXEL_SHIFT_MAX_PX + 1;
     var x = Math.floor(Math.random() * span) - PIXEL_SHIFT_MAX_PX;
     var y = Math.floor(Math.random() * span) - PIXEL_SHIFT_MAX_PX;
     board.style.transform = "translate(" + x + "px, " + y + "px)";
+    board.dataset.shift = x + "," + y;
   }
 
   function reloadWhenServerAnswers(attempt) {

@@ -247,3 +247,30 @@ def test_many_updates_leave_the_tv_with_as_many_nodes_and_no_growing_heap(
     assert nodes_after == nodes_before
     # 400 full boards swapped in: the heap may wobble, it must not keep what was replaced.
     assert heap_after - heap_before < 1_000_000, (heap_before, heap_after)
+
+
+def test_the_tv_moves_its_board_by_a_few_pixels_now_and_then(
+    live_sim: RunningSimulator,
+    connect_org: Callable[[RunningSimulator], Any],
+    live_asgi: str,
+    settings: Any,
+) -> None:
+    settings.WALLBOARD_PIXEL_SHIFT_S = 1
+    org = connect_org(live_sim)
+    poll_org(org.pk)
+    tv = quiet_board(org)
+    shifts: list[str] = []
+    with chromium(settings) as browser:
+        page = open_tv(browser, live_asgi + tv.path)
+        for _ in range(4):
+            page.wait_for_function(
+                "(seen) => (document.getElementById('board').dataset.shift || '') !== seen",
+                arg=shifts[-1] if shifts else "",
+                polling=100,
+            )
+            shifts.append(page.evaluate("document.getElementById('board').dataset.shift"))
+        transform = page.evaluate("document.getElementById('board').style.transform")
+
+    offsets = [tuple(int(v) for v in shift.split(",")) for shift in shifts]
+    assert all(abs(x) <= 4 and abs(y) <= 4 for x, y in offsets), offsets
+    assert transform.startswith("translate(")
