@@ -357,6 +357,8 @@ WALLBOARD_PRESENCE_HEARTBEAT_S = env.float("WALLBOARD_PRESENCE_HEARTBEAT_S", def
 WALLBOARD_PRESENCE_TTL_S = env.float("WALLBOARD_PRESENCE_TTL_S", default=60.0)
 # A screen's last_seen_at is written at most this often.
 WALLBOARD_LAST_SEEN_WRITE_S = env.int("WALLBOARD_LAST_SEEN_WRITE_S", default=60)
+# Against burn-in, a TV moves its board by a few pixels this often.
+WALLBOARD_PIXEL_SHIFT_S = env.int("WALLBOARD_PIXEL_SHIFT_S", default=120)
 CELERY_BEAT_SCHEDULE["wallboard-tick"] = {
     "task": "wallboard.tick",
     "schedule": WALLBOARD_TICK_S,
@@ -424,7 +426,16 @@ LOGGING = {
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
+    # Display tokens travel in TV URLs: never write one (uvicorn's own loggers get the same
+    # filter in config/asgi.py).
+    "filters": {"redact_tokens": {"()": "wallboard.log_filters.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "kv",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

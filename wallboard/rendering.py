@@ -73,6 +73,8 @@ class TileView:
     width: int
     text: str = NO_DATA
     level_class: str = ""
+    # The reached level's name ("Warning", "Alert"): the state in words, never colour alone.
+    level_name: str = ""
     flash: bool = False
     tick_since_ms: int | None = None
     # JSON for the browser's ticker, which moves a ticking tile across its levels itself.
@@ -80,6 +82,18 @@ class TileView:
     direction: str = Direction.ABOVE.value
     agents: tuple[AgentRow, ...] = ()
     queues: tuple[QueueRow, ...] = ()
+
+
+# Names of a tile's threshold levels, most severe last, by how many levels it has.
+_LEVEL_NAMES: Mapping[int, tuple[str, ...]] = {
+    1: ("Alert",),
+    2: ("Warning", "Alert"),
+    3: ("Watch", "Warning", "Alert"),
+}
+
+
+def level_names(count: int) -> tuple[str, ...]:
+    return _LEVEL_NAMES.get(count, ("Alert",) * count)
 
 
 def _scope_name(tile: TileSpec, names: Names) -> str:
@@ -189,18 +203,20 @@ def tile_view(board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names:
         direction=tile.direction,
     )
     caption = scope_name if spec.live else f"{scope_name} · {PERIOD_LABELS[tile.period]}"
+    level_labels = level_names(len(tile.levels))
     return TileView(
         **base,
         label=tile.label or spec.label,
         caption=caption,
         text=value.text,
         level_class=f"level-{value.level.colour.value}" if value.level else "",
+        level_name=level_labels[tile.levels.index(value.level)] if value.level else "",
         flash=bool(value.level and value.level.flash),
         tick_since_ms=epoch_ms(value.tick_since),
         levels_json=json.dumps(
             [
-                {"value": lv.value, "colour": lv.colour.value, "flash": lv.flash}
-                for lv in tile.levels
+                {"value": lv.value, "colour": lv.colour.value, "flash": lv.flash, "name": name}
+                for lv, name in zip(tile.levels, level_labels, strict=True)
             ]
         )
         if spec.ticks
@@ -235,6 +251,8 @@ class StatusView:
     stale: bool
     needs_reconsent: bool
     rate_limited: bool
+    # The last poll failed (WxCC down or refusing): said as the reason when stale.
+    poll_failing: bool
     # Changes when the board's pages or tiles are edited: an open page reloads itself.
     layout: str
 
@@ -261,6 +279,7 @@ def status_view(board: BoardSpec, freshness: Freshness, *, now: datetime) -> Sta
         needs_reconsent=freshness.needs_reconsent,
         rate_limited=freshness.rate_limited_until is not None
         and freshness.rate_limited_until > now,
+        poll_failing=bool(freshness.last_error),
     )
 
 

@@ -66,6 +66,7 @@ def _board_response(
         board, snapshot, names, freshness=selectors.freshness(org_id=board.org_id), now=now
     )
     context["ws_url"] = ws_url
+    context["pixel_shift_s"] = settings.WALLBOARD_PIXEL_SHIFT_S
     response = render(request, template, context)
     # The page carries a secret in its URL: never leak it through a Referer header, never cache.
     response["Referrer-Policy"] = "no-referrer"

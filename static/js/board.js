@@ -6,18 +6,35 @@
  * - shows the stale marker ("last update N s ago", figures dimmed) when the socket is down,
  *   when the org's data is older than the board's threshold, or when the server says so;
  * - rotates pages and shifts the board by a few pixels now and then against burn-in;
- * - reloads itself when the board's pages or tiles were edited (data-layout changes).
+ * - reloads itself when the board's pages or tiles were edited (data-layout changes);
+ * - says what the socket is doing (body[data-socket]: connecting, up, down, refused) and, when
+ *   the server refuses the link (revoked), says so across the screen.
  * One timer, no per-update listeners, so it can run for days without growing.
- * Reconnecting (with back-off and jitter) is htmx's websocket extension's job.
+ * Reconnecting after an abnormal close (back-off with full jitter) is htmx's websocket
+ * extension's job; the board the server sends on every connect replaces every figure.
  */
 (function () {
   "use strict";
 
-  var PIXEL_SHIFT_EVERY_MS = 120000; // move the board every two minutes
+  var PIXEL_SHIFT_DEFAULT_S = 120; // unless the board says (data-pixel-shift-s)
   var PIXEL_SHIFT_MAX_PX = 4;
   // No message for this long (the server sends a status at least every tick) means the socket
   // is as good as down, even if the browser has not noticed.
   var SILENT_SOCKET_MS = 30000;
+  // htmx retries only abnormal closes (1006, 1011-1013). A socket that closed cleanly for
+  // another reason (a proxy's 1000/1001), or one silent for this long (a half-open TCP
+  // connection), is recovered by reloading the page, but only once the server answers, so
+  // the TV never lands on a browser error page.
+  var DEAD_SOCKET_MS = 90000;
+  var RETRIED_CLOSE_CODES = [1006, 1011, 1012, 1013];
+  var recovering = false;
+
+  var LONG_VALUE_CHARS = 5; // as the tile partial decides: longer values get a smaller size
+  var SOCKET_NOTES = {
+    connecting: "Connecting…",
+    down: "Connection lost: reconnecting…",
+    refused: "Display link revoked"
+  };
 
   var socketUp = false;
   var lastMessageAt = 0;
@@ -65,6 +82,8 @@
       tile.classList.toggle("level-" + c, !!reached && reached.colour === c);
     });
     tile.classList.toggle("flash", !!reached && reached.flash);
+    var name = tile.querySelector(".tile-level");
+    if (name) { name.textContent = reached ? (reached.name || "") : ""; }
   }
 
   function tick() {
@@ -79,12 +98,16 @@
       var since = Number(el.dataset.tickSince);
       if (!since) { return; }
       var seconds = (now - since) / 1000;
-      el.textContent = duration(seconds);
+      var text = duration(seconds);
+      if (el.textContent !== text) { el.textContent = text; }
+      if (el.classList.contains("tile-value")) { el.classList.toggle("is-long", text.length > LONG_VALUE_CHARS); }
       var tile = el.closest("[data-levels]");
       if (tile && el.classList.contains("tile-value")) { applyLevels(tile, seconds); }
     });
     var status = readStatus();
-    var stale = !socketUp || (lastMessageAt && Date.now() - lastMessageAt > SILENT_SOCKET_MS);
+    var silentMs = lastMessageAt ? Date.now() - lastMessageAt : 0;
+    var stale = !socketUp || silentMs > SILENT_SOCKET_MS;
+    if (socketUp && silentMs > DEAD_SOCKET_MS) { reloadWhenServerAnswers(0); }
     if (status) {
       var dataAt = Number(status.dataset.dataAt || 0);
       var staleAfter = Number(status.dataset.staleAfterS || 60) * 1000;
@@ -102,20 +125,48 @@
     var periodMs = Number(board.dataset.rotationS || 0) * 1000;
     if (pages.length < 2 || !periodMs || Date.now() - lastPageSwitch < periodMs) { return; }
     lastPageSwitch = Date.now();
-    pages[pageIndex % pages.length].classList.remove("is-current");
-    pageIndex = (pageIndex + 1) % pages.length;
-    pages[pageIndex].classList.add("is-current");
+    showPage(board, pageIndex + 1);
+  }
+
+  function showPage(board, index) {
+    var pages = board.querySelectorAll("[data-page]");
+    if (!pages.length) { return; }
+    pageIndex = ((index % pages.length) + pages.length) % pages.length;
+    pages.forEach(function (page, i) { page.classList.toggle("is-current", i === pageIndex); });
+    board.dataset.pageIndex = String(pageIndex);
     var title = document.getElementById("board-page-title");
     if (title) { title.textContent = pages[pageIndex].dataset.title || ""; }
   }
 
   function shift(board) {
-    if (Date.now() - lastShift < PIXEL_SHIFT_EVERY_MS) { return; }
+    var everyMs = 1000 * Number(board.dataset.pixelShiftS || PIXEL_SHIFT_DEFAULT_S);
+    if (!everyMs || Date.now() - lastShift < everyMs) { return; }
     lastShift = Date.now();
     var span = 2 * PIXEL_SHIFT_MAX_PX + 1;
     var x = Math.floor(Math.random() * span) - PIXEL_SHIFT_MAX_PX;
     var y = Math.floor(Math.random() * span) - PIXEL_SHIFT_MAX_PX;
     board.style.transform = "translate(" + x + "px, " + y + "px)";
+    board.dataset.shift = x + "," + y;
+  }
+
+  function reloadWhenServerAnswers(attempt) {
+    if (recovering && attempt === 0) { return; }
+    recovering = true;
+    // Exponential back-off with full jitter, as htmx's own reconnects: up to 1, 2, 4 ... 64 s.
+    var delayMs = Math.random() * 1000 * Math.pow(2, Math.min(attempt, 6));
+    window.setTimeout(function () {
+      window.fetch("/healthz", { cache: "no-store" }).then(function (response) {
+        if (response.ok) { window.location.reload(); } else { reloadWhenServerAnswers(attempt + 1); }
+      }, function () { reloadWhenServerAnswers(attempt + 1); });
+    }, delayMs);
+  }
+
+  function showSocket(state) {
+    document.body.dataset.socket = state;
+    var note = document.getElementById("board-connection");
+    if (note) { note.textContent = SOCKET_NOTES[state] || ""; }
+    var revoked = document.getElementById("board-revoked");
+    if (revoked) { revoked.hidden = state !== "refused"; }
   }
 
   function start() {
@@ -129,9 +180,26 @@
     } catch (e) {
       clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     }
-    document.body.addEventListener("htmx:wsOpen", function () { socketUp = true; lastMessageAt = Date.now(); });
-    document.body.addEventListener("htmx:wsClose", function () { socketUp = false; tick(); });
+    document.body.addEventListener("htmx:wsConnecting", function () { showSocket("connecting"); });
+    document.body.addEventListener("htmx:wsOpen", function () {
+      socketUp = true;
+      lastMessageAt = Date.now();
+      showSocket("up");
+    });
+    document.body.addEventListener("htmx:wsClose", function (event) {
+      socketUp = false;
+      var code = event.detail && event.detail.event ? event.detail.event.code : 0;
+      // The server closes with 4401/4403/4404 when the link is unknown or revoked; htmx does
+      // not retry those, so say so instead of "reconnecting" forever.
+      var refused = code >= 4400 && code < 4500;
+      showSocket(refused ? "refused" : "down");
+      if (!refused && RETRIED_CLOSE_CODES.indexOf(code) < 0) { reloadWhenServerAnswers(0); }
+      tick();
+    });
     document.body.addEventListener("htmx:wsAfterMessage", function () { lastMessageAt = Date.now(); tick(); });
+    // For kiosk remotes and tests: show page `index` now; rotation continues from there.
+    window.boardShowPage = function (index) { lastPageSwitch = Date.now(); showPage(board, index); };
+    showSocket("connecting");
     tick();
     window.setInterval(tick, 1000);
   }
