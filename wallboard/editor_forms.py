@@ -37,7 +37,7 @@ RESERVED_SLUGS = frozenset({"new", "editor"})
 LEVELS = range(1, MAX_THRESHOLD_LEVELS + 1)
 
 
-class BoardForm(forms.ModelForm[Board]):
+class BoardForm(forms.ModelForm):  # type: ignore[type-arg]
     """The board's own fields. The slug is chosen once, at creation: TV links name it."""
 
     class Meta:
