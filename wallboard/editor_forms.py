@@ -131,6 +131,27 @@ def _level_flash(n: int) -> forms.BooleanField:
     return forms.BooleanField(required=False, label=f"Level {n} flashes")
 
 
+@dataclass(frozen=True)
+class TileOptions:
+    """The org's queues and teams a tile may name, read once for every tile row (two
+    queries, however many tiles)."""
+
+    queues: dict[int, Queue]
+    teams: dict[int, Team]
+
+    @classmethod
+    def of(cls, organization: Organization) -> TileOptions:
+        return cls(
+            queues={q.pk: q for q in Queue.objects.filter(organization=organization)},
+            teams={t.pk: t for t in Team.objects.filter(organization=organization)},
+        )
+
+    @staticmethod
+    def choices(rows: dict[int, Queue] | dict[int, Team]) -> list[tuple[str, str]]:
+        named = sorted((str(r.name or r.wxcc_id), pk) for pk, r in rows.items())
+        return [("", "—")] + [(str(pk), name) for name, pk in named]
+
+
 class TileForm(forms.Form):
     """One tile. The queue and team lists hold only the org's own, so another org's id (or
     any unknown one) is "not one of the available choices"."""
@@ -144,8 +165,8 @@ class TileForm(forms.Form):
         initial="contacts_waiting",
     )
     scope = forms.ChoiceField(choices=_tile_choices("scope"), initial="center")
-    queue = forms.ModelChoiceField(queryset=Queue.objects.none(), required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    queue = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     period = forms.ChoiceField(choices=_tile_choices("period"), initial="today")
     label = forms.CharField(max_length=60, required=False)
     width = forms.IntegerField(min_value=1, max_value=MAX_TILE_COLUMNS, initial=1)
@@ -168,12 +189,13 @@ class TileForm(forms.Form):
     level3_colour = _level_colour(3)
     level3_flash = _level_flash(3)
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, options: TileOptions, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.options = options
         queue: Any = self.fields["queue"]
-        queue.queryset = Queue.objects.filter(organization=organization).order_by("name")
+        queue.choices = options.choices(options.queues)
         team: Any = self.fields["team"]
-        team.queryset = Team.objects.filter(organization=organization).order_by("name")
+        team.choices = options.choices(options.teams)
 
     def level_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
@@ -200,6 +222,9 @@ class TileForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        queue_id, team_id = data.get("queue"), data.get("team")
+        data["queue"] = self.options.queues.get(queue_id) if queue_id is not None else None
+        data["team"] = self.options.teams.get(team_id) if team_id is not None else None
         if data.get("scope") != Scope.QUEUE:
             data["queue"] = None
         if data.get("scope") != Scope.TEAM:
@@ -240,14 +265,14 @@ class EditorFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
     """Every row counts: a page or tile the admin added is validated, not skipped for being
     untouched (remove it with its Remove box)."""
 
-    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any):
-        self.organization = organization
+    def __init__(self, *args: Any, options: TileOptions | None = None, **kwargs: Any):
+        self.options = options
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs = {**super().get_form_kwargs(index), "empty_permitted": False}
-        if self.organization is not None:
-            kwargs["organization"] = self.organization
+        if self.options is not None:
+            kwargs["options"] = self.options
         return kwargs
 
     def kept_forms(self) -> list[Any]:
@@ -303,7 +328,7 @@ class BoardEditor:
             board=BoardForm(data, instance=instance, organization=organization),
             pages=PageFormSet(data, prefix="pages", initial=pages_initial or [{"title": ""}]),
             tiles=TileFormSet(
-                data, prefix="tiles", initial=tiles_initial, organization=organization
+                data, prefix="tiles", initial=tiles_initial, options=TileOptions.of(organization)
             ),
         )
 

@@ -24,6 +24,7 @@ from wallboard.editor_forms import (
     BoardEditor,
     PageForm,
     TileForm,
+    TileOptions,
     board_initial,
 )
 from wallboard.editor_services import board_delete, board_save, preview_spec
@@ -152,7 +153,7 @@ def tile_row(request: HttpRequest) -> HttpResponse:
     index = _form_count(request, "tiles", MAX_TILES)
     if index is None:
         return HttpResponse(f"A board holds at most {MAX_TILES} tiles.", status=400)
-    form = TileForm(prefix=f"tiles-{index}", organization=_org(request))
+    form = TileForm(prefix=f"tiles-{index}", options=TileOptions.of(_org(request)))
     context = {"form": form, "prefix": "tiles", "total": index + 1, "new": True}
     return render(request, f"{EDIT_TEMPLATE}#tile-row-added", context)
 
