@@ -75,9 +75,10 @@ def _page(request: HttpRequest, form: ScreenForm, *, status: int = 200) -> HttpR
         {"form": form, "screens": _rows(request, _org(request))},
         status=status,
     )
-    # The page shows display tokens: keep it out of caches and Referer headers.
+    # The page shows display tokens: keep it out of caches. (Its own address holds no
+    # secret; "no-referrer" would make the browser post its forms with Origin: null.)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
