@@ -1,5 +1,5 @@
-"""The board editor's forms: the board itself, its pages and its tiles (threshold levels as
-three rows of value, colour and flash), plus the display-link form of the screens page.
+"""The board editor's forms: the board itself, its pages and tiles (the tile row is in
+`editor_tile_forms`), the queues' T, and the display-link form of the screens page.
 
 Validation reuses the models' (`Board.clean`, `Tile.clean`, `wallboard.tiles`), so the admin
 and the editor reject the same mistakes; every bad input ends as a field error, never a 500.
@@ -15,26 +15,25 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
 from django.utils.text import slugify
 
 from oauth.models import Organization
 from wallboard.editor_services import PageDraft, TileDraft
-from wallboard.models import MAX_TILE_COLUMNS, Board, Tile
-from wallboard.tiles import MAX_THRESHOLD_LEVELS, Colour, Direction, Scope, TileKind
+from wallboard.editor_tile_forms import MAX_PAGES, TileForm, TileOptions
+from wallboard.metrics import DEFAULT_SERVICE_LEVEL_THRESHOLD_S
+from wallboard.models import Board, Tile
+from wallboard.tiles import MAX_THRESHOLD_LEVELS
 from wxcc.models import Queue, Team
 
-MAX_PAGES = 10
 MAX_TILES = 48
 # Beyond these a board is a mistake, not a choice (and a huge integer would overflow the
 # database column): say so beside the field.
 MAX_ROTATION_S = 3600
 MAX_STALE_AFTER_S = 86_400
 MAX_SHORT_ABANDON_S = 600
-MAX_THRESHOLD_VALUE = 1_000_000
+MAX_SERVICE_LEVEL_T_S = 3600
 # Addresses under /boards/ that are pages of their own.
 RESERVED_SLUGS = frozenset({"new", "editor"})
-LEVELS = range(1, MAX_THRESHOLD_LEVELS + 1)
 
 
 class BoardForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -109,158 +108,6 @@ class PageForm(forms.Form):
     title = forms.CharField(max_length=100, required=False)
 
 
-def _tile_choices(name: str) -> list[tuple[str, str]]:
-    """The model field's choices (one list of choices for the admin and the editor)."""
-    field = Tile._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return [(str(value), str(label)) for value, label in field.choices or []]
-
-
-def _level_value(n: int) -> forms.FloatField:
-    return forms.FloatField(
-        required=False, min_value=0, max_value=MAX_THRESHOLD_VALUE, label=f"Level {n} at"
-    )
-
-
-def _level_colour(n: int) -> forms.ChoiceField:
-    colours = [("", "—")] + [(c.value, c.value.capitalize()) for c in Colour]
-    return forms.ChoiceField(choices=colours, required=False, label=f"Level {n} colour")
-
-
-def _level_flash(n: int) -> forms.BooleanField:
-    return forms.BooleanField(required=False, label=f"Level {n} flashes")
-
-
-@dataclass(frozen=True)
-class TileOptions:
-    """The org's queues and teams a tile may name, read once for every tile row (two
-    queries, however many tiles)."""
-
-    queues: dict[int, Queue]
-    teams: dict[int, Team]
-
-    @classmethod
-    def of(cls, organization: Organization) -> TileOptions:
-        return cls(
-            queues={q.pk: q for q in Queue.objects.filter(organization=organization)},
-            teams={t.pk: t for t in Team.objects.filter(organization=organization)},
-        )
-
-    @staticmethod
-    def choices(rows: dict[int, Queue] | dict[int, Team]) -> list[tuple[str, str]]:
-        named = sorted((str(r.name or r.wxcc_id), pk) for pk, r in rows.items())
-        return [("", "—")] + [(str(pk), name) for name, pk in named]
-
-
-class TileForm(forms.Form):
-    """One tile. The queue and team lists hold only the org's own, so another org's id (or
-    any unknown one) is "not one of the available choices"."""
-
-    tile_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    page_number = forms.IntegerField(min_value=1, max_value=MAX_PAGES, initial=1, label="Page")
-    kind = forms.ChoiceField(choices=_tile_choices("kind"), initial="metric")
-    metric = forms.ChoiceField(
-        choices=[("", "—"), *list(_tile_choices("metric"))],
-        required=False,
-        initial="contacts_waiting",
-    )
-    scope = forms.ChoiceField(choices=_tile_choices("scope"), initial="center")
-    queue = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    period = forms.ChoiceField(choices=_tile_choices("period"), initial="today")
-    label = forms.CharField(max_length=60, required=False)
-    width = forms.IntegerField(min_value=1, max_value=MAX_TILE_COLUMNS, initial=1)
-    threshold_direction = forms.ChoiceField(
-        choices=[
-            ("", "Usual for the metric"),
-            (Direction.ABOVE.value, "At or above"),
-            (Direction.BELOW.value, "At or below"),
-        ],
-        required=False,
-        label="Levels fire",
-    )
-    level1_value = _level_value(1)
-    level1_colour = _level_colour(1)
-    level1_flash = _level_flash(1)
-    level2_value = _level_value(2)
-    level2_colour = _level_colour(2)
-    level2_flash = _level_flash(2)
-    level3_value = _level_value(3)
-    level3_colour = _level_colour(3)
-    level3_flash = _level_flash(3)
-
-    def __init__(self, *args: Any, options: TileOptions, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.options = options
-        queue: Any = self.fields["queue"]
-        queue.choices = options.choices(options.queues)
-        team: Any = self.fields["team"]
-        team.choices = options.choices(options.teams)
-
-    def level_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
-        return [
-            (self[f"level{n}_value"], self[f"level{n}_colour"], self[f"level{n}_flash"])
-            for n in LEVELS
-        ]
-
-    def _thresholds(self, data: dict[str, Any]) -> list[dict[str, object]]:
-        levels: list[dict[str, object]] = []
-        for n in LEVELS:
-            value, colour = data.get(f"level{n}_value"), data.get(f"level{n}_colour")
-            if value is None and not colour:
-                continue
-            if value is None:
-                self.add_error(f"level{n}_value", "Give the value this level fires at.")
-            elif not colour:
-                self.add_error(f"level{n}_colour", "Choose the level's colour.")
-            else:
-                level: dict[str, object] = {"value": value, "colour": colour}
-                if data.get(f"level{n}_flash"):
-                    level["flash"] = True
-                levels.append(level)
-        return levels
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        queue_id, team_id = data.get("queue"), data.get("team")
-        data["queue"] = self.options.queues.get(queue_id) if queue_id is not None else None
-        data["team"] = self.options.teams.get(team_id) if team_id is not None else None
-        if data.get("scope") != Scope.QUEUE:
-            data["queue"] = None
-        if data.get("scope") != Scope.TEAM:
-            data["team"] = None
-        if data.get("kind") != TileKind.METRIC:
-            data["metric"] = ""
-        data["thresholds"] = self._thresholds(data)
-        if self.errors:
-            return data
-        try:
-            self.draft(data).to_tile().clean()
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                target = "level1_value" if field == "thresholds" else field
-                for message in messages:
-                    self.add_error(target if target in self.fields else None, message)
-        return data
-
-    def draft(self, data: dict[str, Any] | None = None) -> TileDraft:
-        data = self.cleaned_data if data is None else data
-        return TileDraft(
-            tile_id=data.get("tile_id"),
-            page_number=int(data.get("page_number") or 1),
-            kind=str(data.get("kind") or TileKind.METRIC.value),
-            metric=str(data.get("metric") or ""),
-            scope=str(data.get("scope") or Scope.CENTER.value),
-            queue=data.get("queue"),
-            team=data.get("team"),
-            period=str(data.get("period") or "today"),
-            label=str(data.get("label") or ""),
-            width=int(data.get("width") or 1),
-            threshold_direction=str(data.get("threshold_direction") or ""),
-            thresholds=list(data.get("thresholds") or []),
-        )
-
-
 class EditorFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
     """Every row counts: a page or tile the admin added is validated, not skipped for being
     untouched (remove it with its Remove box)."""
@@ -308,12 +155,13 @@ TileFormSet: type[EditorFormSet] = forms.formset_factory(  # type: ignore[assign
 
 @dataclass
 class BoardEditor:
-    """The whole editor: the board form and its page and tile formsets, validated together
-    (a tile may not name a page that does not exist)."""
+    """The whole editor: the board form, its page and tile formsets and the queues' T,
+    validated together (a tile may not name a page that does not exist)."""
 
     board: BoardForm
     pages: Any
     tiles: Any
+    targets: QueueTargetsForm
 
     @classmethod
     def bind(
@@ -324,18 +172,24 @@ class BoardEditor:
         pages_initial: list[dict[str, Any]] | None = None,
         tiles_initial: list[dict[str, Any]] | None = None,
     ) -> BoardEditor:
+        options = TileOptions.of(organization)
         return cls(
             board=BoardForm(data, instance=instance, organization=organization),
             pages=PageFormSet(data, prefix="pages", initial=pages_initial or [{"title": ""}]),
-            tiles=TileFormSet(
-                data, prefix="tiles", initial=tiles_initial, options=TileOptions.of(organization)
-            ),
+            tiles=TileFormSet(data, prefix="tiles", initial=tiles_initial, options=options),
+            targets=QueueTargetsForm(data, options=options),
         )
 
     def is_valid(self) -> bool:
+        # Every part, so every error shows at once.
         valid = all(
-            [self.board.is_valid(), self.pages.is_valid(), self.tiles.is_valid()]
-        )  # all three, so every error shows at once
+            [
+                self.board.is_valid(),
+                self.pages.is_valid(),
+                self.tiles.is_valid(),
+                self.targets.is_valid(),
+            ]
+        )
         if not valid:
             return False
         page_count = len(self.page_drafts())
@@ -385,6 +239,37 @@ def board_initial(board: Board) -> tuple[list[dict[str, Any]], list[dict[str, An
                 row[f"level{n}_flash"] = bool(level.get("flash"))
         tiles.append(row)
     return [{"title": page.title} for page in pages], tiles
+
+
+class QueueTargetsForm(forms.Form):
+    """T, the service-level time, per queue: ours overrides WxCC's for every board of the
+    org (blank: WxCC's, else the default)."""
+
+    prefix = "sl"
+
+    def __init__(self, *args: Any, options: TileOptions, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queues = sorted(options.queues.values(), key=lambda q: (q.name or q.wxcc_id).lower())
+        for queue in self.queues:
+            wxcc_s = queue.service_level_threshold_s
+            self.fields[self.field_name(queue.pk)] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=MAX_SERVICE_LEVEL_T_S,
+                label=queue.name or queue.wxcc_id,
+                initial=options.sl_overrides_s.get(queue.pk),
+                help_text=f"Blank: WxCC's ({wxcc_s:g} s)"
+                if wxcc_s is not None
+                else f"Blank: {DEFAULT_SERVICE_LEVEL_THRESHOLD_S:g} s",
+            )
+
+    @staticmethod
+    def field_name(queue_id: int) -> str:
+        return f"t_{queue_id}"
+
+    def targets_s(self) -> dict[int, int | None]:
+        """Each queue's override of T as posted (None: none)."""
+        return {q.pk: self.cleaned_data.get(self.field_name(q.pk)) for q in self.queues}
 
 
 class ScreenForm(forms.Form):

@@ -10,25 +10,35 @@ its sockets as revoking a display link does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from wallboard import keys
-from wallboard.live import full_board_html
-from wallboard.metrics import ServiceLevelDefinition
-from wallboard.models import Board, BoardPage, Tile
+from wallboard import keys, selectors, snapshots
+from wallboard.live import current_snapshot, full_board_html
+from wallboard.metrics import CenterSnapshot, MetricsConfig, ServiceLevelDefinition
+from wallboard.models import Board, BoardPage, QueueSettings, Tile
 from wallboard.redis_client import get_redis
 from wallboard.specs import BoardSpec, PageSpec, _tile_spec, board_specs
 from wxcc.models import Queue, Team
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PageDraft", "TileDraft", "board_delete", "board_edited", "board_save", "preview_spec"]
+__all__ = [
+    "PageDraft",
+    "TileDraft",
+    "board_delete",
+    "board_edited",
+    "board_save",
+    "preview_config",
+    "preview_snapshot",
+    "preview_spec",
+    "queue_targets_save",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +87,15 @@ def board_save(
     teams: Sequence[Team],
     pages: Sequence[PageDraft],
     tiles: Sequence[TileDraft],
+    queue_targets_s: Mapping[int, int | None] | None = None,
 ) -> Board:
-    """Save `board` (its fields already set) with exactly these pages and tiles. Existing
-    pages are kept by position and tiles by id, so a TV's unchanged tiles keep their ids."""
+    """Save `board` (its fields already set) with exactly these pages and tiles, and the
+    org's per-queue T overrides. Existing pages are kept by position and tiles by id, so a
+    TV's unchanged tiles keep their ids."""
     created = board.pk is None
     board.save()
+    if queue_targets_s:
+        queue_targets_save(org_id=int(board.organization_id), targets_s=queue_targets_s)
     board.queues.set(queues)
     board.teams.set(teams)
     saved_pages = list(BoardPage.objects.filter(board=board).order_by("position", "id"))
@@ -117,6 +131,51 @@ def board_save(
     board_id, org_id = board.pk, int(board.organization_id)
     transaction.on_commit(lambda: board_edited(board_id=board_id, org_id=org_id))
     return board
+
+
+def queue_targets_save(*, org_id: int, targets_s: Mapping[int, int | None]) -> list[int]:
+    """Write the org's queues' T overrides that changed (None: WxCC's); returns their ids.
+    Boards notice the new configuration and rebuild their figures (wallboard.live)."""
+    current = dict(
+        QueueSettings.objects.filter(
+            queue__organization_id=org_id, queue_id__in=list(targets_s)
+        ).values_list("queue_id", "service_level_threshold_s")
+    )
+    changed = [queue_id for queue_id, t_s in targets_s.items() if current.get(queue_id) != t_s]
+    for queue_id in changed:
+        QueueSettings.objects.update_or_create(
+            queue_id=queue_id, defaults={"service_level_threshold_s": targets_s[queue_id]}
+        )
+    if changed:
+        logger.info("event=queue_targets_saved org_id=%s queues=%d", org_id, len(changed))
+    return changed
+
+
+def preview_config(*, org_id: int, targets_s: Mapping[int, int | None]) -> MetricsConfig | None:
+    """The org's metrics configuration with these T overrides, or None when they are what
+    is saved (the preview then uses the shared snapshot)."""
+    base = selectors.metrics_config(org_id=org_id, short_abandon_threshold_s=0.0)
+    wxcc_s = Queue.objects.filter(organization_id=org_id).values_list(
+        "pk", "service_level_threshold_s"
+    )
+    thresholds: dict[str, float] = {}
+    for queue_id, wxcc_t_s in wxcc_s:
+        t_s = targets_s.get(queue_id) or wxcc_t_s
+        if t_s is not None:
+            thresholds[str(queue_id)] = float(t_s)
+    if thresholds == dict(base.queue_service_level_threshold_s):
+        return None
+    return replace(base, queue_service_level_threshold_s=thresholds)
+
+
+def preview_snapshot(
+    spec: BoardSpec, *, config: MetricsConfig | None, now: datetime
+) -> CenterSnapshot:
+    """The figures the preview shows: the shared snapshot, or (with unsaved T overrides) one
+    computed for the preview alone and never stored."""
+    if config is None:
+        return current_snapshot(spec.org_id, spec.profile, now=now)
+    return snapshots.build(spec.org_id, spec.profile, base_config=config, now=now)
 
 
 def board_edited(*, board_id: int, org_id: int) -> None:

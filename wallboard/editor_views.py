@@ -27,8 +27,13 @@ from wallboard.editor_forms import (
     TileOptions,
     board_initial,
 )
-from wallboard.editor_services import board_delete, board_save, preview_spec
-from wallboard.live import current_snapshot
+from wallboard.editor_services import (
+    board_delete,
+    board_save,
+    preview_config,
+    preview_snapshot,
+    preview_spec,
+)
 from wallboard.models import Board
 from wallboard.rendering import agent_ids_to_name, page_context
 from wallboard.specs import org_names
@@ -66,6 +71,7 @@ def _save(request: HttpRequest, editor: BoardEditor, board: Board | None) -> Htt
         teams=list(editor.board.cleaned_data["teams"]),
         pages=editor.page_drafts(),
         tiles=editor.tile_drafts(),
+        queue_targets_s=editor.targets.targets_s(),
     )
     messages.success(request, f"Saved {saved.name}. Its screens show the change now.")
     return HttpResponseRedirect(reverse("wallboard:board_edit", args=[saved.slug]))
@@ -114,7 +120,8 @@ def _preview(request: HttpRequest, board: Board | None) -> HttpResponse:
         tiles=editor.tile_drafts(),
     )
     now = timezone.now()
-    snapshot = current_snapshot(spec.org_id, spec.profile, now=now)
+    config = preview_config(org_id=spec.org_id, targets_s=editor.targets.targets_s())
+    snapshot = preview_snapshot(spec, config=config, now=now)
     names = org_names(org_id=spec.org_id, agent_ids=agent_ids_to_name([spec], snapshot))
     context: dict[str, Any] = page_context(
         spec, snapshot, names, freshness=selectors.freshness(org_id=spec.org_id), now=now

@@ -206,3 +206,22 @@ def test_a_blank_slug_is_made_from_the_name(org: Organization) -> None:
     editor = bound(org, name="Floor 2 Sales", slug="")
     assert editor.is_valid()
     assert editor.board.cleaned_data["slug"] == "floor-2-sales"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "99999999999", "soon"])
+def test_a_bad_service_level_time_is_an_error_beside_its_queue(
+    org: Organization, value: str
+) -> None:
+    queue = QueueFactory.create(organization=org, name="Sales")
+    editor = bound(org, **{f"sl-t_{queue.pk}": value})
+    assert not editor.is_valid()
+    assert f"t_{queue.pk}" in editor.targets.errors
+
+
+def test_service_level_times_are_offered_only_for_the_orgs_queues(org: Organization) -> None:
+    ours = QueueFactory.create(organization=org, service_level_threshold_s=30)
+    theirs = QueueFactory.create(organization=OrganizationFactory.create())
+    editor = bound(org, **{f"sl-t_{ours.pk}": "45", f"sl-t_{theirs.pk}": "10"})
+    assert editor.is_valid()
+    assert editor.targets.targets_s() == {ours.pk: 45}
+    assert editor.targets.fields[f"t_{ours.pk}"].help_text == "Blank: WxCC's (30 s)"

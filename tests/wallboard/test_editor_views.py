@@ -3,18 +3,22 @@ keeps tiles by id, the preview renders without saving, htmx rows, delete, query 
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from oauth.models import Membership, Organization
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory
 from tests.fixtures.wallboard_factories import BoardFactory, BoardPageFactory, TileFactory
-from tests.fixtures.wxcc_factories import QueueFactory, TeamFactory
+from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory, TeamFactory
 from tests.wallboard.editor_data import editor_post
-from wallboard.models import Board, BoardPage, Tile
+from wallboard.models import Board, BoardPage, QueueSettings, Tile
+from wxcc.models import TaskStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -340,3 +344,46 @@ def test_saving_costs_the_same_queries_for_1_or_20_unchanged_tiles_plus_one_writ
     # One UPDATE per tile; reading the board, its pages, tiles, queues and teams stays flat.
     with django_assert_max_num_queries(len(one.captured_queries) + 19):
         assert admin_client.post(url, data).status_code == 302
+
+
+def test_saving_a_queues_t_overrides_wxccs_and_blank_removes_it(
+    admin_client: Client, board: Board, org: Organization
+) -> None:
+    queue = QueueFactory.create(organization=org, service_level_threshold_s=20)
+    url = reverse("wallboard:board_edit", args=["lobby"])
+
+    admin_client.post(url, edit_post(board, **{f"sl-t_{queue.pk}": "45"}))
+    assert QueueSettings.objects.get(queue=queue).service_level_threshold_s == 45
+    admin_client.post(url, edit_post(board, **{f"sl-t_{queue.pk}": ""}))
+    assert QueueSettings.objects.get(queue=queue).service_level_threshold_s is None
+
+
+def test_the_preview_counts_service_level_with_the_unsaved_t(
+    admin_client: Client, org: Organization
+) -> None:
+    queue = QueueFactory.create(organization=org, name="Sales", service_level_threshold_s=20)
+    now = timezone.now()
+    # Answered after 30 s: outside T = 20 s, inside T = 60 s.
+    TaskFactory.create(
+        organization=org,
+        queue=queue,
+        created_at=now - timedelta(seconds=60),
+        queue_at=now - timedelta(seconds=60),
+        queued_at=now - timedelta(seconds=60),
+        connected_at=now - timedelta(seconds=30),
+        status=TaskStatus.CONNECTED,
+        status_at=now - timedelta(seconds=30),
+    )
+    tile = {"metric": "service_level", "scope": "queue", "queue": str(queue.pk)}
+    url = reverse("wallboard:board_new_preview")
+
+    def service_level(t_s: str) -> str:
+        data = editor_post(tiles=[tile], **{f"sl-t_{queue.pk}": t_s})
+        html = admin_client.post(url, data).content.decode()
+        found = re.search(r'<div class="tile-value">([^<]*)</div>', html)
+        assert found is not None, html
+        return found.group(1)
+
+    assert service_level("") == "0 %"
+    assert service_level("60") == "100 %"
+    assert not QueueSettings.objects.filter(queue=queue).exists()
