@@ -378,7 +378,7 @@ def test_the_preview_counts_service_level_with_the_unsaved_t(
     url = reverse("wallboard:board_new_preview")
 
     def service_level(t_s: str) -> str:
-        data = editor_post(tiles=[tile], **{f"sl-t_{queue.pk}": t_s})
+        data = {**editor_post(tiles=[tile]), f"sl-t_{queue.pk}": t_s}
         html = admin_client.post(url, data).content.decode()
         found = re.search(r'<div class="tile-value">([^<]*)</div>', html)
         assert found is not None, html
