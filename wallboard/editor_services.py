@@ -129,8 +129,17 @@ def board_save(
         len(kept_tiles),
     )
     board_id, org_id = board.pk, int(board.organization_id)
-    transaction.on_commit(lambda: board_edited(board_id=board_id, org_id=org_id))
+    transaction.on_commit(lambda: _announce_edit(board_id=board_id, org_id=org_id))
     return board
+
+
+def _announce_edit(*, board_id: int, org_id: int) -> None:
+    """The edit is saved whatever happens here: a push that fails (Redis down) is logged, and
+    open screens take the new layout on their next update or reconnect."""
+    try:
+        board_edited(board_id=board_id, org_id=org_id)
+    except Exception:
+        logger.exception("event=board_edit_push_failed org_id=%s board_id=%s", org_id, board_id)
 
 
 def queue_targets_save(*, org_id: int, targets_s: Mapping[int, int | None]) -> list[int]:

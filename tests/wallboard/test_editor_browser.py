@@ -22,6 +22,7 @@ from tests.fixtures.wallboard_factories import (
     ScreenFactory,
     TileFactory,
 )
+from tests.fixtures.wxcc_factories import QueueFactory, TeamFactory
 from wallboard.models import Screen, Tile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,6 +63,9 @@ def test_an_admin_edits_a_board_sees_the_preview_then_the_tv_change_and_revokes_
     live_asgi: str, settings: Any
 ) -> None:
     board = BoardFactory.create(slug="lobby", name="Lobby")
+    for name in ("Sales", "Support", "Billing"):
+        QueueFactory.create(organization=board.organization, name=name)
+    TeamFactory.create(organization=board.organization, name="Tier 1")
     tile = TileFactory.create(
         page=BoardPageFactory.create(board=board, title="Overview"),
         metric="contacts_waiting",
