@@ -387,3 +387,24 @@ def test_the_preview_counts_service_level_with_the_unsaved_t(
     assert service_level("") == "0 %"
     assert service_level("60") == "100 %"
     assert not QueueSettings.objects.filter(queue=queue).exists()
+
+
+NASTY_VALUES = ["\x00", "9" * 40, "-1e308"]
+
+
+@pytest.mark.parametrize("value", NASTY_VALUES)
+def test_no_field_of_the_editor_can_cause_a_500(
+    admin_client: Client, board: Board, org: Organization, value: str
+) -> None:
+    """Every posted field, one at a time, set to a hostile value: a clear 4xx or a save."""
+    queue = QueueFactory.create(organization=org)
+    base = edit_post(board)
+    fields = [*base, f"sl-t_{queue.pk}", "tiles-0-tile_id", "pages-0-DELETE", "tiles-0-DELETE"]
+    statuses = set()
+    for field in fields:
+        data = {**base, field: value}
+        for name in ("wallboard:board_edit", "wallboard:board_preview"):
+            response = admin_client.post(reverse(name, args=["lobby"]), data)
+            statuses.add(response.status_code)
+            assert response.status_code < 500, (field, name)
+    assert 400 in statuses
