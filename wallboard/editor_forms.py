@@ -190,18 +190,28 @@ class BoardEditor:
                 self.targets.is_valid(),
             ]
         )
+        if valid:
+            page_count = len(self.page_drafts())
+            for form in self.tiles.kept_forms():
+                if form.cleaned_data["page_number"] > page_count:
+                    form.add_error(
+                        "page_number",
+                        f"There {'is' if page_count == 1 else 'are'} {page_count} "
+                        f"page{'' if page_count == 1 else 's'}.",
+                    )
+                    valid = False
         if not valid:
-            return False
-        page_count = len(self.page_drafts())
-        for form in self.tiles.kept_forms():
-            if form.cleaned_data["page_number"] > page_count:
-                form.add_error(
-                    "page_number",
-                    f"There {'is' if page_count == 1 else 'are'} {page_count} "
-                    f"page{'' if page_count == 1 else 's'}.",
-                )
-                valid = False
+            self._mark_invalid_fields()
         return valid
+
+    def _mark_invalid_fields(self) -> None:
+        """Screen readers hear which fields are wrong and why (the message beside each)."""
+        for form in [self.board, self.targets, *self.pages.forms, *self.tiles.forms]:
+            for name in form.errors:
+                if name in form.fields:
+                    form.fields[name].widget.attrs.update(
+                        {"aria-invalid": "true", "aria-describedby": f"{form[name].auto_id}-error"}
+                    )
 
     def page_drafts(self) -> list[PageDraft]:
         return [PageDraft(title=f.cleaned_data.get("title", "")) for f in self.pages.kept_forms()]

@@ -101,8 +101,9 @@ def test_a_bad_post_shows_the_error_beside_the_field_with_a_400(
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_time_zone-error"' in html
-    assert "is not a known time zone" in html
+    assert 'aria-describedby="id_time_zone-error"' in html
+    time_zone_error = html[html.index('id="id_time_zone-error"') :].split("</span></span>")[0]
+    assert "is not a known time zone" in time_zone_error
     assert 'id="id_tiles-0-level1_colour-error"' in html
     assert not Board.objects.filter(organization=org).exists()
 
@@ -245,6 +246,14 @@ def test_deleting_a_board_asks_first_then_deletes(admin_client: Client, board: B
     response = admin_client.post(url)
     assert response.status_code == 302
     assert not Board.objects.filter(pk=board.pk).exists()
+
+
+def test_only_admins_see_the_edit_links(
+    admin_client: Client, supervisor_client: Client, board: Board
+) -> None:
+    edit = reverse("wallboard:board_edit", args=["lobby"])
+    assert edit in admin_client.get(reverse("wallboard:board_list")).content.decode()
+    assert edit not in supervisor_client.get(reverse("wallboard:board_list")).content.decode()
 
 
 @pytest.mark.parametrize(
