@@ -58,6 +58,7 @@ def _editor_page(
         else reverse("wallboard:board_new_preview"),
         "max_pages": MAX_PAGES,
         "max_tiles": MAX_TILES,
+        "not_saved": status == 400,
     }
     return render(request, EDIT_TEMPLATE, context, status=status)
 

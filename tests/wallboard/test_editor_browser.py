@@ -106,8 +106,18 @@ def test_an_admin_edits_a_board_sees_the_preview_then_the_tv_change_and_revokes_
         preview_tiles = preview.locator(".tile").count()
         admin.screenshot(path=str(ARTIFACTS / "editor.png"), full_page=True)
 
+        # A mistake: the preview says what to fix, saving shows it beside the field.
+        admin.locator("#id_time_zone").fill("Mars/Olympus")
+        preview.get_by_text("Fix these to see the preview").wait_for(timeout=TIMEOUT_MS)
         admin.get_by_role("button", name="Save", exact=True).click()
-        admin.wait_for_url(f"{live_asgi}/boards/lobby/edit/")
+        zone_error = admin.locator("#id_time_zone-error")
+        zone_error.wait_for(timeout=TIMEOUT_MS)
+        zone_error_text = zone_error.inner_text()
+        admin.screenshot(path=str(ARTIFACTS / "editor-errors.png"))
+        admin.locator("#id_time_zone").fill("UTC")
+
+        admin.get_by_role("button", name="Save", exact=True).click()
+        admin.locator(".messages").wait_for(timeout=TIMEOUT_MS)
         saved_message = admin.locator(".messages").inner_text()
         # The TV gets the new layout over its socket and reloads itself into it.
         tv.locator(f"#tile-{tile.pk}.level-red").wait_for(timeout=TIMEOUT_MS)
@@ -129,6 +139,7 @@ def test_an_admin_edits_a_board_sees_the_preview_then_the_tv_change_and_revokes_
     assert "level-red" not in tv_class_before
     assert "level-red" not in preview_class_before
     assert preview_tiles == 2
+    assert "is not a known time zone" in zone_error_text
     assert "Saved Lobby" in saved_message
     assert "Connected" in connected_text
     assert tv_address == f"{live_asgi}/tv/lobby/?token={screen.token}"

@@ -101,6 +101,7 @@ def test_a_bad_post_shows_the_error_beside_the_field_with_a_400(
 
     assert response.status_code == 400
     html = response.content.decode()
+    assert "Nothing was saved: fix the fields marked in red below." in html
     assert 'aria-describedby="id_time_zone-error"' in html
     time_zone_error = html[html.index('id="id_time_zone-error"') :].split("</span></span>")[0]
     assert "is not a known time zone" in time_zone_error
