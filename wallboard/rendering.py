@@ -258,8 +258,9 @@ class StatusView:
 
 
 def layout_version(board: BoardSpec) -> str:
-    """A digest of everything the page's structure depends on (not the figures)."""
-    return fingerprint(repr((board.columns, board.theme, board.rotation_s, board.pages)))
+    """A digest of the board's whole definition (not the figures): any edit in the board
+    editor (name, zone, queues, pages, tiles...) makes an open page reload itself."""
+    return fingerprint(repr(board))
 
 
 def is_stale(freshness: Freshness, *, stale_after_s: float, now: datetime) -> bool:
