@@ -58,9 +58,7 @@ def test_a_breach_fires_once_when_it_starts_and_not_again_within_the_interval() 
 
 def test_a_lasting_breach_repeats_after_the_interval_and_then_every_interval() -> None:
     over = reading(longest_wait_s=120)
-    outcomes = run(
-        AlertKind.LONGEST_WAIT_OVER, 60, [(0, over), (10, over), (15, over), (20, over)]
-    )
+    outcomes = run(AlertKind.LONGEST_WAIT_OVER, 60, [(0, over), (10, over), (15, over), (20, over)])
     assert outcomes == [Outcome.FIRED, Outcome.REPEATED, None, Outcome.REPEATED]
 
 
@@ -160,9 +158,7 @@ def test_thresholds_are_strict_and_no_agents_known_is_no_data(
 
 
 def test_announcements_name_the_queue_the_condition_and_the_figure() -> None:
-    fired = describe(
-        Outcome.FIRED, AlertKind.SERVICE_LEVEL_BELOW, 80, 72.46, queue_name="Billing"
-    )
+    fired = describe(Outcome.FIRED, AlertKind.SERVICE_LEVEL_BELOW, 80, 72.46, queue_name="Billing")
     cleared = describe(Outcome.CLEARED, AlertKind.WAITING_OVER, 5, 2, queue_name="Sales")
     assert fired == "🔴 **Alert** · Billing: service level below 80 % (now 72.5 %)"
     assert cleared == "✅ **Cleared** · Sales: more than 5 contacts waiting no longer (2 waiting)"

@@ -31,7 +31,8 @@ def test_a_bot_posts_markdown_to_a_room_and_reads_it_back(simulator: RunningSimu
     body = response.json()
     assert body["roomId"] == room_id
     assert body["markdown"] == "**Queue** in breach"
-    assert body["id"] and body["created"].endswith("Z")
+    assert body["id"]
+    assert body["created"].endswith("Z")
     listed = httpx.get(
         f"{simulator.base_url}/v1/messages",
         params={"roomId": room_id},
