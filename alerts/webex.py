@@ -1,5 +1,5 @@
 """Posting to a Webex space as a bot: `POST /v1/messages` {roomId, markdown} with the bot's
-token (docs/wxcc-contract.md §4). Answers become specific exceptions the Celery task decides
+token (docs/wxcc-contract.md §7). Answers become specific exceptions the Celery task decides
 on: rate limits and outages are retried, a refused token or request is not."""
 
 from __future__ import annotations

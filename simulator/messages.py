@@ -1,6 +1,6 @@
 """Webex messaging as a bot sees it: `POST /v1/messages` to post into a space and
 `GET /v1/messages?roomId=` to read a space back, with Webex's answers (docs/wxcc-contract.md
-§4): 401 for a bearer token that is not a bot's, 400 without a destination (roomId,
+§7): 401 for a bearer token that is not a bot's, 400 without a destination (roomId,
 toPersonId or toPersonEmail) or without text/markdown, 429 with Retry-After when limited.
 
 Bots are created through the control API (`POST /_sim/messaging/bots` returns a token, as

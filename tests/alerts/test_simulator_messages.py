@@ -1,5 +1,5 @@
 """The simulator's Webex messaging behaves as Webex's does for a bot (docs/wxcc-contract.md
-§4): 401 for a token that is not a bot's, 400 without a destination or a body, 429 with
+§7): 401 for a token that is not a bot's, 400 without a destination or a body, 429 with
 Retry-After when limited, and the message back on success."""
 
 from __future__ import annotations
