@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oauth.context_processors.organization",
+                "alerts.context_processors.active",
             ],
         },
     },
