@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
@@ -37,7 +37,7 @@ class Invitation:
     set_password_path: str | None
 
 
-def set_password_path(user: AbstractBaseUser) -> str:
+def set_password_path(user: User) -> str:
     """A one-time link: Django's reset token covers the password hash and last login, so it
     stops working once used (and after PASSWORD_RESET_TIMEOUT)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))

@@ -134,7 +134,7 @@ def test_a_rate_limited_post_is_retried_after_retry_after_and_then_sent(
     event = _pending_event(bot_token=create_bot(sim))
     sim.control("POST", "messaging/limit", {"posts": 1, "retry_after_s": 1})
 
-    tasks.send_event.apply(args=[event.pk])
+    tasks.send_event.apply(args=(event.pk,))
 
     event.refresh_from_db()
     assert event.delivery == Delivery.SENT
@@ -149,7 +149,7 @@ def test_a_refused_bot_token_marks_the_alert_failed_and_tells_the_admins(
     settings.WEBEX_IDENTITY_URL = simulator.identity_url
     event = _pending_event(bot_token="revoked-bot-token")
 
-    tasks.send_event.apply(args=[event.pk])
+    tasks.send_event.apply(args=(event.pk,))
 
     event.refresh_from_db()
     alert_settings = AlertSettings.objects.get(organization_id=event.organization_id)
@@ -168,7 +168,7 @@ def test_an_outage_is_retried_until_the_attempts_run_out_then_recorded(
     settings.ALERTS_SEND_MAX_ATTEMPTS = 3
     event = _pending_event(bot_token="any")
 
-    tasks.send_event.apply(args=[event.pk])
+    tasks.send_event.apply(args=(event.pk,))
 
     event.refresh_from_db()
     assert event.delivery == Delivery.FAILED
