@@ -18,8 +18,7 @@ class RuleForm(forms.Form):
     threshold = forms.FloatField(
         required=False,
         min_value=0,
-        help_text="Percent for service level, seconds for longest wait, contacts for waiting; "
-        "not used for “no agent available”.",
+        help_text="%, seconds or contacts; none for “no agent available”.",
     )
     enabled = forms.BooleanField(required=False, initial=True)
 

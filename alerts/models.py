@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from alerts.rules import AlertKind, Outcome, RuleState
+from alerts.rules import AlertKind, Outcome, RuleState, condition, figure
 from oauth.crypto import EncryptedTextField
 from oauth.models import Organization
 from wxcc.models import Queue
@@ -87,6 +87,14 @@ class AlertRule(models.Model):
         )
 
     @property
+    def condition_text(self) -> str:
+        return condition(self.alert_kind, self.threshold)
+
+    @property
+    def value_text(self) -> str:
+        return figure(self.alert_kind, self.last_value)
+
+    @property
     def is_active(self) -> bool:
         """In breach and announced: what the supervisor pages show."""
         return self.breach_started_at is not None and self.announced
@@ -128,3 +136,11 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.kind} on {self.queue_name} at {self.at:%H:%M:%S}"
+
+    @property
+    def condition_text(self) -> str:
+        return condition(AlertKind(self.kind), self.threshold)
+
+    @property
+    def value_text(self) -> str:
+        return figure(AlertKind(self.kind), self.value)

@@ -145,14 +145,15 @@ def describe(
     queue_name: str,
 ) -> str:
     """The announcement, in Webex markdown."""
-    figure = _figure(kind, value)
+    shown = figure(kind, value)
     if outcome is Outcome.CLEARED:
-        return f"✅ **Cleared** · {queue_name}: {_condition(kind, threshold)} no longer ({figure})"
+        return f"✅ **Cleared** · {queue_name}: {condition(kind, threshold)} no longer ({shown})"
     verb = "Alert" if outcome is Outcome.FIRED else "Still in breach"
-    return f"🔴 **{verb}** · {queue_name}: {_condition(kind, threshold)} (now {figure})"
+    return f"🔴 **{verb}** · {queue_name}: {condition(kind, threshold)} (now {shown})"
 
 
-def _condition(kind: AlertKind, threshold: float | None) -> str:
+def condition(kind: AlertKind, threshold: float | None) -> str:
+    """The rule in words: "service level below 80 %"."""
     limit = "-" if threshold is None else f"{threshold:g}"
     if kind is AlertKind.SERVICE_LEVEL_BELOW:
         return f"service level below {limit} %"
@@ -163,7 +164,8 @@ def _condition(kind: AlertKind, threshold: float | None) -> str:
     return "no agent available"
 
 
-def _figure(kind: AlertKind, value: float | None) -> str:
+def figure(kind: AlertKind, value: float | None) -> str:
+    """A watched figure with its unit ("71.4 %", "95 s")."""
     if value is None:
         return "no data"
     if kind is AlertKind.SERVICE_LEVEL_BELOW:

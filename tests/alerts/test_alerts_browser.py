@@ -24,7 +24,7 @@ ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
 T0 = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 
 
-def sign_in(page: Any, username: str, password: str = "password") -> None:
+def sign_in(page: Any, username: str, password: str = "password") -> None:  # noqa: S107
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
@@ -87,7 +87,7 @@ def test_a_supervisor_sees_an_active_alert_and_adds_a_threshold(
     assert "1 active alert:" in banner
     assert "Billing" in banner
     assert "Sales" in rules_text
-    assert "Contacts waiting over" in rules_text
+    assert "More than 4 contacts waiting" in rules_text
     assert "secret-bot-token" not in html
     assert "Posting to Webex failed" in html
 

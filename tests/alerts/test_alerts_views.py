@@ -41,7 +41,7 @@ def test_a_supervisor_sets_a_threshold_on_a_queue(
     )
     page = supervisor_client.get("/alerts/").content.decode()
     assert "Billing" in page
-    assert "Service level below (%)" in page
+    assert "Service level below 80 %" in page
 
 
 def test_saving_the_same_queue_and_condition_changes_the_threshold(
@@ -190,9 +190,9 @@ def test_active_alerts_show_as_a_banner_on_every_page_and_in_the_history(
 
     assert 'id="alerts-banner"' in reports
     assert "1 active alert:" in reports
-    assert "Claims (longest wait over (s))" in reports
+    assert "Claims: longest wait over 60 s (now 95 s)" in reports
     assert fragment.strip().startswith('<div id="active-alerts"')
-    assert "now 95" in fragment
+    assert "now 95 s" in fragment
     assert "2026-03-10 10:00:00" in page
 
 
