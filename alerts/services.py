@@ -85,9 +85,10 @@ def evaluate_org(
     announce and queue its delivery. Rules are locked for the update, so two workers never
     announce one breach twice."""
     now = now or timezone.now()
-    org = Organization.objects.filter(pk=org_id).first()
-    if org is None or not AlertRule.objects.filter(organization=org, enabled=True).exists():
+    # The common case, an org without rules, costs one query per change.
+    if not AlertRule.objects.filter(organization_id=org_id, enabled=True).exists():
         return Evaluation(org_id, 0, [])
+    org = Organization.objects.get(pk=org_id)
     if snapshot is None:
         snapshot = current_snapshot(org_id, alert_profile(org), now=now)
     readings: dict[int, QueueReading] = {}
