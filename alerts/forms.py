@@ -9,6 +9,7 @@ from django import forms
 from alerts.models import KIND_CHOICES, AlertSettings
 from alerts.rules import AlertKind
 from oauth.models import Organization
+from wallboard.models import QueueSettings
 from wxcc.models import Queue
 
 
@@ -39,7 +40,19 @@ class RuleForm(forms.Form):
             self.add_error("threshold", "Give a threshold for this condition.")
         elif kind is AlertKind.SERVICE_LEVEL_BELOW and threshold is not None and threshold > 100:
             self.add_error("threshold", "A service level is a percentage: 0 to 100.")
+        queue = cleaned.get("queue")
+        if kind is AlertKind.NO_AGENT_AVAILABLE and queue is not None and not _has_teams(queue):
+            # Without serving teams the board knows no agents for the queue: never "no agent".
+            self.add_error(
+                "kind",
+                "Set the teams serving this queue first (admin: Queue settings); "
+                "until then its available agents are unknown.",
+            )
         return cleaned
+
+
+def _has_teams(queue: Queue) -> bool:
+    return QueueSettings.serving_teams.through.objects.filter(queuesettings__queue=queue).exists()
 
 
 class AlertSettingsForm(forms.Form):

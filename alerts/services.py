@@ -2,8 +2,10 @@
 figures (a constant number of queries per org, whatever its number of rules), recording the
 announcements, and delivering them to Webex (from the Celery task, never a request).
 
-Figures come from `wallboard.live.current_snapshot`, the snapshot the push keeps in Redis,
-so no formula is computed twice; alerts read the wallboard, never the other way round.
+Figures come from the wallboard's metrics engine: the snapshot the push keeps in Redis for
+the org's first board (`wallboard.live.current_snapshot`), or one computed from the database
+for an org without boards; no formula is computed here, and alerts read the wallboard, never
+the other way round.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from alerts import webex
 from alerts.models import AlertEvent, AlertRule, AlertSettings, Delivery
 from alerts.rules import AlertKind, Outcome, QueueReading, describe, evaluate
 from oauth.models import Organization
+from wallboard import selectors as wallboard_selectors
+from wallboard import snapshots as wallboard_snapshots
 from wallboard.live import current_snapshot
 from wallboard.metrics import (
     DEFAULT_SERVICE_LEVEL_DEFINITION,
@@ -26,6 +30,7 @@ from wallboard.metrics import (
     CenterSnapshot,
     Period,
 )
+from wallboard.models import Board
 from wallboard.specs import MetricsProfile
 from wxcc.signals import LiveStateChange
 
@@ -47,10 +52,25 @@ def on_live_state_changed(sender: object, change: LiveStateChange, **kwargs: obj
         logger.exception("event=alerts_evaluate_failed org_id=%s", change.org_id)
 
 
-def alert_profile(org: Organization) -> MetricsProfile:
-    """The figures alerts read: the org's "today", default short-abandon threshold (the same
-    profile as a board left at its defaults, so they share one snapshot)."""
-    return MetricsProfile(org.timezone or "UTC", DEFAULT_SHORT_ABANDON_THRESHOLD_S)
+def board_profile(org_id: int) -> MetricsProfile | None:
+    """The profile of the org's first board: the push keeps its snapshot up to date with
+    every change, so alerts read the same figures the boards show. One query."""
+    board = Board.objects.filter(organization_id=org_id).select_related("organization").first()
+    if board is None:
+        return None
+    return MetricsProfile(board.zone_name(), board.short_abandon_threshold_s)
+
+
+def live_figures(org: Organization, *, now: datetime) -> CenterSnapshot:
+    """The org's figures at `now`: the snapshot the push keeps for its first board, or,
+    for an org without boards (nothing pushed, nothing kept), computed from the database
+    with the org's zone and the default short-abandon threshold."""
+    profile = board_profile(org.pk)
+    if profile is not None:
+        return current_snapshot(org.pk, profile, now=now)
+    profile = MetricsProfile(org.timezone or "UTC", DEFAULT_SHORT_ABANDON_THRESHOLD_S)
+    base = wallboard_selectors.metrics_config(org_id=org.pk, short_abandon_threshold_s=0.0)
+    return wallboard_snapshots.build(org.pk, profile, base_config=base, now=now)
 
 
 def queue_reading(snapshot: CenterSnapshot, queue_pk: int) -> QueueReading:
@@ -90,7 +110,7 @@ def evaluate_org(
         return Evaluation(org_id, 0, [])
     org = Organization.objects.get(pk=org_id)
     if snapshot is None:
-        snapshot = current_snapshot(org_id, alert_profile(org), now=now)
+        snapshot = live_figures(org, now=now)
     readings: dict[int, QueueReading] = {}
     with transaction.atomic():
         rules = list(
@@ -248,6 +268,10 @@ def rule_save(
         defaults={
             "threshold": threshold if kind.needs_threshold else None,
             "enabled": enabled,
+            # A running breach is forgotten (its next evaluation decides afresh); when the
+            # rule last spoke is kept, so a re-save cannot bypass the repeat interval.
+            "breach_started_at": None,
+            "announced": False,
         },
         create_defaults={
             "threshold": threshold if kind.needs_threshold else None,
