@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -48,34 +47,41 @@ def set_password_path(user: User) -> str:
 def member_invite(
     *, org: Organization, email: str, username: str, role: Role, invited_by_id: int | None
 ) -> Invitation:
-    """Add the person with this email (or username) to `org`, creating their user if there
-    is none. A person already in an organization cannot be added (one org per user)."""
+    """Add the person with this email to `org`, creating their user (named `username`, or
+    the email) if there is none. A person already in an organization cannot be added (one
+    org per user)."""
     user_model = get_user_model()
     email = email.strip()
     username = username.strip() or email
-    with transaction.atomic():
-        existing = list(
-            user_model.objects.select_for_update().filter(
-                Q(email__iexact=email) | Q(username__iexact=username)
-            )[:2]
-        )
-        if len(existing) > 1:
-            raise MemberError("That email and username belong to two different people.", "email")
-        if existing:
-            user = existing[0]
-            current = Membership.objects.filter(user=user).select_related("organization").first()
-            if current is not None:
-                if current.organization_id == org.pk:
-                    raise MemberError("This person is already a member.", "email")
-                raise MemberError("This person already belongs to another contact center.", "email")
-            membership = Membership.objects.create(user=user, organization=org, role=role)
-            path = None
-        else:
-            user = user_model.objects.create_user(username=username, email=email)
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            membership = Membership.objects.create(user=user, organization=org, role=role)
-            path = set_password_path(user)
+    try:
+        with transaction.atomic():
+            by_email = list(user_model.objects.select_for_update().filter(email__iexact=email)[:2])
+            if len(by_email) > 1:
+                raise MemberError(
+                    "Several accounts share this email; add them in the admin.", "email"
+                )
+            if by_email:
+                user = by_email[0]
+                current = Membership.objects.filter(user=user).first()
+                if current is not None:
+                    if current.organization_id == org.pk:
+                        raise MemberError("This person is already a member.", "email")
+                    raise MemberError(
+                        "This person already belongs to another contact center.", "email"
+                    )
+                membership = Membership.objects.create(user=user, organization=org, role=role)
+                path = None
+            else:
+                if user_model.objects.filter(username__iexact=username).exists():
+                    raise MemberError("This username is taken; choose another.", "username")
+                user = user_model.objects.create_user(username=username, email=email)
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                membership = Membership.objects.create(user=user, organization=org, role=role)
+                path = set_password_path(user)
+    except IntegrityError:
+        # Another request created this person at the same moment.
+        raise MemberError("This person was just added; reload the page.", "email") from None
     logger.info(
         "event=member_invited org_id=%s user_id=%s role=%s new_user=%s by=%s",
         org.pk,

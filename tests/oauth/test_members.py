@@ -175,3 +175,18 @@ def test_a_bad_role_is_a_400_not_a_500(
     answer = admin_client.post(f"/members/{supervisor_membership.pk}/role/", {"role": "god"})
     assert answer.status_code == 400
     assert b"Choose admin or supervisor." in answer.content
+
+
+def test_a_username_taken_by_someone_else_is_a_field_error_not_their_account(
+    admin_client: Client,
+) -> None:
+    UserFactory.create(username="sam2", email="sam2@example.com")
+
+    answer = admin_client.post(
+        "/members/invite/", {"email": "new@example.com", "username": "sam2", "role": "admin"}
+    )
+
+    assert answer.status_code == 400
+    assert b"This username is taken" in answer.content
+    assert not Membership.objects.filter(user__username="sam2").exists()
+    assert not get_user_model().objects.filter(email="new@example.com").exists()
