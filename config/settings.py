@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wxcc",
     "wallboard",
     "reporting",
+    "alerts",
     "simulator",
     "demo",
 ]
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oauth.context_processors.organization",
+                "alerts.context_processors.active",
             ],
         },
     },
@@ -339,6 +341,19 @@ CELERY_BEAT_SCHEDULE["wxcc-prune-raw-events"] = {
 CELERY_BEAT_SCHEDULE["wxcc-process-pending-webhook-events"] = {
     "task": "wxcc.process_pending_webhook_events",
     "schedule": 60.0,
+}
+
+# --- Alerts (alerts/) -------------------------------------------------------------------------
+# Rules are evaluated after every live-state change and on this beat (waits grow and repeats
+# fall due with no change in WxCC). Posting to Webex retries with exponential back-off from
+# ALERTS_SEND_BACKOFF_S (a 429 waits its Retry-After) up to ALERTS_SEND_MAX_ATTEMPTS tries.
+ALERTS_EVALUATE_INTERVAL_S = env.float("ALERTS_EVALUATE_INTERVAL_S", default=15.0)
+ALERTS_SEND_MAX_ATTEMPTS = env.int("ALERTS_SEND_MAX_ATTEMPTS", default=5)
+ALERTS_SEND_BACKOFF_S = env.float("ALERTS_SEND_BACKOFF_S", default=5.0)
+CELERY_BEAT_SCHEDULE["alerts-evaluate-all"] = {
+    "task": "alerts.evaluate_all",
+    "schedule": ALERTS_EVALUATE_INTERVAL_S,
+    "options": {"expire_seconds": ALERTS_EVALUATE_INTERVAL_S},
 }
 
 # --- Live boards (wallboard.live) ----------------------------------------------------------

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("oauth/", include("oauth.urls")),
     path("reports/", include("reporting.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("members/", include("oauth.member_urls")),
     path("", include("wxcc.urls")),
     path("", include("wallboard.urls")),
 ]

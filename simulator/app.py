@@ -1,6 +1,6 @@
 """The simulator as one Starlette ASGI app: identity (`/v1/authorize`, `/v1/access_token`,
 `/v1/people/me`), the WxCC API (`/search`, statistics, subscriptions, the Config API's queues
-and teams) and `/_sim/` control,
+and teams), Webex messaging for bots (`/v1/messages`) and `/_sim/` control,
 all on one port. The live model and webhook delivery run in the app's lifespan."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator import config_api, control, identity, wxcc_api
+from simulator import config_api, control, identity, messages, wxcc_api
 from simulator.config import SimConfig
 from simulator.state import SimulatorState
 
@@ -53,7 +53,9 @@ def create_app(config: SimConfig | None = None) -> Starlette:
         *(Route(path, endpoint, methods=["GET"]) for path, endpoint in config_api.ROUTES_SPEC),
         Route("/_sim/health", health, methods=["GET"]),
         *control.ROUTES,
+        *messages.ROUTES,
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sim = sim
+    app.state.messages = messages.MessageStore()
     return app
