@@ -63,6 +63,10 @@ class QueueRow:
     asa: str
 
 
+# Past this many agents, the agents list splits into two columns.
+AGENT_ROWS_PER_COLUMN = 16
+
+
 @dataclass(frozen=True, slots=True)
 class TileView:
     id: int
@@ -82,6 +86,14 @@ class TileView:
     direction: str = Direction.ABOVE.value
     agents: tuple[AgentRow, ...] = ()
     queues: tuple[QueueRow, ...] = ()
+
+    def agent_columns(self) -> tuple[tuple[AgentRow, ...], ...]:
+        """The agents list as one column, or two side by side when it is long, so a TV shows
+        every agent at a readable size."""
+        if len(self.agents) <= AGENT_ROWS_PER_COLUMN:
+            return (self.agents,)
+        half = (len(self.agents) + 1) // 2
+        return (self.agents[:half], self.agents[half:])
 
 
 # Names of a tile's threshold levels, most severe last, by how many levels it has.

@@ -37,6 +37,7 @@
   };
 
   var socketUp = false;
+  var everConnected = false;
   var lastMessageAt = 0;
   var serverOffsetMs = 0; // server clock minus browser clock
   var lastPageSwitch = Date.now();
@@ -180,9 +181,13 @@
     } catch (e) {
       clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     }
-    document.body.addEventListener("htmx:wsConnecting", function () { showSocket("connecting"); });
+    document.body.addEventListener("htmx:wsConnecting", function () {
+      // A retry after a lost connection stays "down" (reconnecting) until it opens.
+      if (!everConnected) { showSocket("connecting"); }
+    });
     document.body.addEventListener("htmx:wsOpen", function () {
       socketUp = true;
+      everConnected = true;
       lastMessageAt = Date.now();
       showSocket("up");
     });
