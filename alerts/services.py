@@ -46,7 +46,7 @@ def on_live_state_changed(sender: object, change: LiveStateChange, **kwargs: obj
     if not (change.queue_ids or change.agent_ids):
         return
     try:
-        evaluate_org(org_id=change.org_id)
+        evaluate_org(org_id=change.org_id, on_change=True)
     except Exception:
         # The edge that decides: ingestion must go on; the beat tick evaluates again.
         logger.exception("event=alerts_evaluate_failed org_id=%s", change.org_id)
@@ -61,13 +61,18 @@ def board_profile(org_id: int) -> MetricsProfile | None:
     return MetricsProfile(board.zone_name(), board.short_abandon_threshold_s)
 
 
-def live_figures(org: Organization, *, now: datetime) -> CenterSnapshot:
+def live_figures(
+    org: Organization, *, now: datetime, computed_allowed: bool = True
+) -> CenterSnapshot | None:
     """The org's figures at `now`: the snapshot the push keeps for its first board, or,
     for an org without boards (nothing pushed, nothing kept), computed from the database
-    with the org's zone and the default short-abandon threshold."""
+    with the org's zone and the default short-abandon threshold (None if not
+    `computed_allowed`: too costly to do on every change, the beat does it)."""
     profile = board_profile(org.pk)
     if profile is not None:
         return current_snapshot(org.pk, profile, now=now)
+    if not computed_allowed:
+        return None
     profile = MetricsProfile(org.timezone or "UTC", DEFAULT_SHORT_ABANDON_THRESHOLD_S)
     base = wallboard_selectors.metrics_config(org_id=org.pk, short_abandon_threshold_s=0.0)
     return wallboard_snapshots.build(org.pk, profile, base_config=base, now=now)
@@ -99,18 +104,20 @@ class Evaluation:
 
 
 def evaluate_org(
-    *, org_id: int, now: datetime | None = None, snapshot: CenterSnapshot | None = None
+    *, org_id: int, now: datetime | None = None, on_change: bool = False
 ) -> Evaluation:
     """Evaluate every enabled rule of the org at `now`, store their state, record what they
     announce and queue its delivery. Rules are locked for the update, so two workers never
-    announce one breach twice."""
+    announce one breach twice. `on_change`: only from a snapshot the push keeps (an org
+    without boards is evaluated by the beat, not on every change)."""
     now = now or timezone.now()
     # The common case, an org without rules, costs one query per change.
     if not AlertRule.objects.filter(organization_id=org_id, enabled=True).exists():
         return Evaluation(org_id, 0, [])
     org = Organization.objects.get(pk=org_id)
+    snapshot = live_figures(org, now=now, computed_allowed=not on_change)
     if snapshot is None:
-        snapshot = live_figures(org, now=now)
+        return Evaluation(org_id, 0, [])
     readings: dict[int, QueueReading] = {}
     with transaction.atomic():
         rules = list(

@@ -20,6 +20,7 @@ from alerts.rules import AlertKind
 from tests.alerts.conftest import create_bot, received
 from tests.fixtures.factories import OrganizationFactory
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.wallboard_factories import BoardFactory
 from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory
 from wxcc import poller
 from wxcc.models import Queue
@@ -51,6 +52,8 @@ def test_a_breach_in_wxcc_alerts_once_repeats_after_the_interval_and_posts_its_c
         if agent["loggedIn"]:
             live_sim.logout_agent(agent["id"])
     assert poller.poll_org(org.pk).ok  # learns the queues
+    # A board: the push keeps its figures, which alerts read after each change.
+    BoardFactory.create(organization=org)
     sim_queue_id = state["queues"][0]["id"]
     queue = Queue.objects.get(organization=org, wxcc_id=sim_queue_id)
     AlertRule.objects.create(

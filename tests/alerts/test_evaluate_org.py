@@ -116,3 +116,18 @@ def test_a_rule_for_no_agent_needs_the_queues_serving_teams(
     )
     assert answer.status_code == 400
     assert b"Set the teams serving this queue first" in answer.content
+
+
+def test_a_change_does_not_compute_figures_for_an_org_without_boards_the_beat_does() -> None:
+    org = OrganizationFactory.create()
+    queue = QueueFactory.create(organization=org)
+    TaskFactory.create(organization=org, queue=queue)
+    AlertRule.objects.create(
+        organization=org, queue=queue, kind=AlertKind.WAITING_OVER, threshold=0
+    )
+
+    on_change = services.evaluate_org(org_id=org.pk, now=NOW, on_change=True)
+    on_beat = services.evaluate_org(org_id=org.pk, now=NOW)
+
+    assert on_change.events == []
+    assert [e.outcome for e in on_beat.events] == ["fired"]
