@@ -14,7 +14,6 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from wallboard import presence
@@ -123,7 +122,4 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=str(event["html"]))
 
     async def screen_revoked(self, event: dict[str, Any]) -> None:
-        """The link was revoked (or the board deleted): say so on the screen, then close."""
-        reason = str(event.get("reason") or "this display link was revoked")
-        await self.send(text_data=render_to_string("wallboard/_closed.html", {"reason": reason}))
         await self.close(code=CLOSE_FORBIDDEN)

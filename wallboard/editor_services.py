@@ -218,11 +218,9 @@ def board_delete(*, board: Board, now: datetime) -> None:
         get_redis().delete(keys.sent(board_id))
         layer = get_channel_layer()
         assert layer is not None
-        # The consumer's handler for a revoked link closes with 4403, so the TV stays closed.
-        async_to_sync(layer.group_send)(
-            keys.board_group(board_id),
-            {"type": "screen.revoked", "reason": "this board was deleted"},
-        )
+        # The consumer's handler for a revoked link closes with 4403: the TV shows that its
+        # link no longer works and does not reconnect.
+        async_to_sync(layer.group_send)(keys.board_group(board_id), {"type": "screen.revoked"})
 
     transaction.on_commit(close_sockets)
 

@@ -418,3 +418,20 @@ def test_no_field_of_the_editor_can_cause_a_500(
             statuses.add(response.status_code)
             assert response.status_code < 500, (field, name)
     assert 400 in statuses
+
+
+def test_the_preview_costs_the_same_queries_for_1_or_20_tiles(
+    admin_client: Client,
+    org: Organization,
+    django_assert_max_num_queries: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    queue = QueueFactory.create(organization=org)
+    url = reverse("wallboard:board_new_preview")
+    tile = {"metric": "offered", "scope": "queue", "queue": str(queue.pk)}
+    admin_client.post(url, editor_post(tiles=[tile]))  # builds and stores the snapshot once
+
+    with django_assert_max_num_queries(25) as one:
+        assert admin_client.post(url, editor_post(tiles=[tile])).status_code == 200
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert admin_client.post(url, editor_post(tiles=[tile] * 20)).status_code == 200
