@@ -18,10 +18,10 @@ from tests.wallboard.tv_browser import (
     ARTIFACTS,
     beat,
     chromium,
-    is_stale,
     off_loop,
     open_tv,
     quiet_board,
+    settles_fresh,
     wait_for_socket,
 )
 from wallboard.keys import board_group
@@ -100,7 +100,7 @@ def test_the_tv_says_it_is_stale_while_wxcc_fails_and_recovers_by_itself(
     tv = quiet_board(org, stale_after_s=10)
     with chromium(settings) as browser, beat(org.pk):
         page = open_tv(browser, live_asgi + tv.path)
-        fresh = is_stale(page)
+        fresh = settles_fresh(page)
         live_sim.set_fault(**fault)
         page.wait_for_function(
             "document.body.classList.contains('is-stale')", timeout=40_000, polling=200
@@ -140,7 +140,7 @@ def test_the_tv_says_it_is_stale_as_soon_as_the_org_needs_re_consent(
     tv = quiet_board(org, stale_after_s=600)
     with chromium(settings) as browser:
         page = open_tv(browser, live_asgi + tv.path)
-        fresh = is_stale(page)
+        fresh = settles_fresh(page)
         off_loop(
             lambda: WebexConnection.objects.filter(organization=org).update(
                 status=ConnectionStatus.NEEDS_RECONSENT

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from django.conf import settings as django_settings
 from django.db import close_old_connections, connections
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from demo.management.commands.demo import business_hours_timezone
 from oauth.models import Organization
@@ -95,6 +96,19 @@ def wait_for_socket(page: Any, state: str, timeout_ms: float = 20_000) -> None:
 
 def is_stale(page: Any) -> bool:
     return bool(page.evaluate("document.body.classList.contains('is-stale')"))
+
+
+def settles_fresh(page: Any, timeout_ms: float = 30_000) -> bool:
+    """Whether the TV shows fresh data within `timeout_ms`: on a loaded machine the first
+    board may arrive after the poll it shows is already older than the board's threshold,
+    and the next poll or tick clears it. Returns False (fresh), as is_stale would."""
+    try:
+        page.wait_for_function(
+            "!document.body.classList.contains('is-stale')", timeout=timeout_ms, polling=200
+        )
+    except PlaywrightTimeout:
+        return True
+    return False
 
 
 def busy_simulator(make_simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
