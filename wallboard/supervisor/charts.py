@@ -15,6 +15,7 @@ from wallboard.metrics import (
     Contact,
     ContactFigures,
     MetricsConfig,
+    day_window,
     interval_series,
     interval_windows,
 )
@@ -108,3 +109,8 @@ def interval_chart(
 
 
 EMPTY_FIGURES = contact_figures(ContactTally())
+
+
+def yesterday_start(now: datetime, zone: ZoneInfo) -> datetime:
+    """Local midnight at the start of yesterday: what the chart reads contacts from."""
+    return day_window(now.astimezone(zone).date() - timedelta(days=1), zone).start
