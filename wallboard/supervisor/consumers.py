@@ -113,7 +113,8 @@ class SupervisorConsumer(AsyncWebsocketConsumer):
         return "".join(rendered.values())
 
     def _seen(self) -> None:
-        assert self.org_id is not None and self.connection is not None
+        assert self.org_id is not None
+        assert self.connection is not None
         presence.touch(self.org_id, self.connection)
 
     async def _heartbeat(self) -> None:
