@@ -89,8 +89,8 @@
           datasets: [
             dataset("Answered today", data.today.answered, COLOURS.answered, { type: "bar", stack: "today" }),
             dataset("Abandoned today", data.today.abandoned, COLOURS.abandoned, { type: "bar", stack: "today" }),
-            dataset("Offered today", data.today.offered, COLOURS.offered, { type: "line", borderWidth: 2, backgroundColor: COLOURS.offered }),
-            dataset("Offered yesterday", data.yesterday.offered, COLOURS.yesterday, dashed)
+            dataset("Offered today", data.today.offered, COLOURS.offered, { type: "line", stack: "offered-today", borderWidth: 2, backgroundColor: COLOURS.offered }),
+            dataset("Offered yesterday", data.yesterday.offered, COLOURS.yesterday, Object.assign({ stack: "offered-yesterday" }, dashed))
           ]
         },
         options: chartOptions({ y: { stacked: true, beginAtZero: true, title: { display: true, text: "Contacts" }, ticks: { precision: 0 } } })

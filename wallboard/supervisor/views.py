@@ -57,9 +57,16 @@ class AgentTableForm(forms.Form):
 
     def __init__(self, data: Any, *, names: Names) -> None:
         super().__init__(data)
-        by_name = lambda items: sorted(items, key=lambda item: item[1].casefold())  # noqa: E731
-        self.fields["team"].choices = [("", "Any team"), *by_name(names.teams.items())]
-        self.fields["queue"].choices = [("", "Any queue"), *by_name(names.queues.items())]
+        for name, choices, anything in (
+            ("team", names.teams, "Any team"),
+            ("queue", names.queues, "Any queue"),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                ("", anything),
+                *sorted(choices.items(), key=lambda item: item[1].casefold()),
+            ]
 
 
 SORT_COLUMNS = (
@@ -188,7 +195,7 @@ def queues(request: SupervisorRequest) -> HttpResponse:
         **_base_context(org, snapshot),
         **_chart_context(org, snapshot, queue_id=None, minutes=interval),
         "queues": rows.queue_rows(snapshot, names),
-        "center": rows.queue_row("", "All queues", snapshot),
+        "center_row": rows.queue_row("", "All queues", snapshot),
         "period": period,
         "periods": [(p.value, rows.PERIOD_LABELS[p]) for p in PERIODS],
         "chart_title": "All queues",
