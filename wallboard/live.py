@@ -220,7 +220,7 @@ def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
         _send_updates(boards, updated, dirty, now=now, report=report)
         if supervising is not None and dirty[supervising] is not NOTHING:
             report.supervisor_sent = supervisor_push.push(
-                org_id, updated[supervising], agent_ids=(), queue_ids=(), now=now
+                org_id, updated[supervising], agent_ids=(), queue_ids=None, now=now
             )
     return report
 

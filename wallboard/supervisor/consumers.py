@@ -95,19 +95,18 @@ class SupervisorConsumer(AsyncWebsocketConsumer):
         now = timezone.now()
         snapshot = current_snapshot(self.org_id, selectors.supervisor_profile(zone), now=now)
         agent_ids: list[str] | None = []
-        if view == "agents":
-            agent_ids = None
-        elif queue_id is not None:
+        queue_ids: list[str] | None = []
+        if queue_id is not None:
             agent_ids, _ = selectors.eligible_agent_ids(
                 org_id=self.org_id, queue_id=queue_id, snapshot=snapshot
             )
+            queue_ids = [str(queue_id)]
+        elif view == "agents":
+            agent_ids = None
+        else:
+            queue_ids = None
         rendered = push.fragments(
-            self.org_id,
-            snapshot,
-            agent_ids=agent_ids,
-            queue_ids=[] if queue_id is None else [str(queue_id)],
-            all_queues=view != "agents",
-            now=now,
+            self.org_id, snapshot, agent_ids=agent_ids, queue_ids=queue_ids, now=now
         )
         push.remember_sent(self.org_id, rendered)
         return "".join(rendered.values())

@@ -6,6 +6,7 @@ snapshot it already brought up to date, so each change is computed once per org.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,9 @@ from wallboard.supervisor import rows, selectors
 from wallboard.supervisor.rows import AgentRow, QueueRow
 
 TEMPLATE = "supervisor/_rows.html"
+# Text the browser ticks itself (time in state, waits) from its data-tick-since timestamp:
+# left out of fingerprints, so a row is not re-sent only because a second passed.
+_TICKING_TEXT = re.compile(r'(data-tick-since="\d*">)[^<]*')
 STATUS_FRAGMENT_ID = "supervisor-status"
 
 # KEYS[1]: the fingerprint hash. ARGV: ttl s, then id, digest pairs; returns changed ids.
@@ -90,13 +94,13 @@ def fragments(
     snapshot: CenterSnapshot,
     *,
     agent_ids: Collection[str] | None,
-    queue_ids: Collection[str],
-    all_queues: bool,
+    queue_ids: Collection[str] | None,
     now: datetime,
 ) -> dict[str, str]:
-    """Fragment id -> HTML: the named agents' rows (a row that logged out is deleted), every
-    queue row and the center's when `all_queues`, the named queues' waiting lists, and the
-    status line. A constant number of queries."""
+    """Fragment id -> HTML: the named agents' rows (None: every logged-in agent; a row that
+    logged out is deleted), the named queues' rows and waiting lists with the center's row
+    when any is named (None: every queue's row), and the status line. A constant number of
+    queries."""
     agent_list = None if agent_ids is None else sorted(agent_ids)
     names = org_names(
         org_id=org_id,
@@ -112,13 +116,15 @@ def fragments(
                 if row is not None
                 else render_partial("agent-gone", {"agent_id": agent_id})
             )
-    if all_queues:
+    wanted = None if queue_ids is None else set(queue_ids)
+    if wanted is None or wanted:
         for queue in rows.queue_rows(snapshot, names):
-            out[queue.fragment_id] = queue_row_html(queue, oob=True)
+            if wanted is None or queue.id in wanted:
+                out[queue.fragment_id] = queue_row_html(queue, oob=True)
         out["queue-center"] = queue_row_html(
             rows.queue_row("", "All queues", snapshot), oob=True, center=True
         )
-    for queue_id in sorted(queue_ids):
+    for queue_id in sorted(wanted or ()):
         if queue_id.isdigit():
             waiting = selectors.waiting_contacts(org_id=org_id, queue_id=int(queue_id), now=now)
             out[f"queue-{queue_id}-waiting"] = render_partial(
@@ -133,17 +139,17 @@ def push(
     snapshot: CenterSnapshot,
     *,
     agent_ids: Collection[int],
-    queue_ids: Collection[int],
+    queue_ids: Collection[int] | None,
     now: datetime,
 ) -> list[str]:
-    """Render what a change touched, send what differs from what was last sent; returns the
-    fragment ids sent."""
+    """Render what a change touched (`queue_ids` None: every queue's row, as the timer's
+    rolling windows move), send what differs from what was last sent; returns the fragment
+    ids sent."""
     rendered = fragments(
         org_id,
         snapshot,
         agent_ids=[str(a) for a in agent_ids],
-        queue_ids=[str(q) for q in queue_ids],
-        all_queues=True,
+        queue_ids=None if queue_ids is None else [str(q) for q in queue_ids],
         now=now,
     )
     changed = compare_and_set(org_id, rendered)
@@ -153,11 +159,15 @@ def push(
     return changed
 
 
+def row_fingerprint(html: str) -> str:
+    return fingerprint(_TICKING_TEXT.sub(r"\1", html))
+
+
 def compare_and_set(org_id: int, rendered: Mapping[str, str]) -> list[str]:
     """The fragment ids whose HTML differs from what the group was last sent. One round trip."""
     args: list[Any] = [int(settings.WALLBOARD_SNAPSHOT_TTL_S)]
     for fragment_id, html in rendered.items():
-        args.extend((fragment_id, fingerprint(html)))
+        args.extend((fragment_id, row_fingerprint(html)))
     ids = get_redis().eval(_COMPARE_AND_SET_LUA, 1, keys.supervisor_sent(org_id), *args)
     return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
@@ -167,7 +177,7 @@ def remember_sent(org_id: int, rendered: Mapping[str, str]) -> None:
     was recorded yet (older viewers have what was)."""
     pipe = get_redis().pipeline(transaction=False)
     for fragment_id, html in rendered.items():
-        pipe.hsetnx(keys.supervisor_sent(org_id), fragment_id, fingerprint(html))
+        pipe.hsetnx(keys.supervisor_sent(org_id), fragment_id, row_fingerprint(html))
     pipe.expire(keys.supervisor_sent(org_id), int(settings.WALLBOARD_SNAPSHOT_TTL_S))
     pipe.execute()
 
