@@ -12,6 +12,55 @@ from tests.fixtures.factories import OrganizationFactory
 from tests.fixtures.wxcc_factories import QueueFactory, TeamFactory
 from wxcc.models import Agent, AgentSession, AgentState, Queue, Source, Task, TaskStatus, Team
 
+FIRST_NAMES = (
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kira",
+    "Luis",
+    "Maya",
+    "Nils",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Xin",
+    "Yara",
+)
+LAST_NAMES = (
+    "Adams",
+    "Becker",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Weber",
+)
 STATES = (
     AgentState.AVAILABLE,
     AgentState.IDLE,
@@ -19,6 +68,13 @@ STATES = (
     AgentState.CONNECTED,
     AgentState.WRAPUP,
 )
+
+
+def agent_name(i: int) -> str:
+    """Distinct names for up to 500 agents."""
+    first = FIRST_NAMES[i % len(FIRST_NAMES)]
+    last = LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]
+    return f"{first} {last}"
 
 
 @dataclass
@@ -45,7 +101,7 @@ def build_floor(*, agents: int, now: datetime, org: Organization | None = None) 
         Agent(
             organization=org,
             wxcc_id=f"{org.pk}-agent-{i}",
-            name=f"Agent {i:03d}",
+            name=agent_name(i),
             team=teams[i % 2],
         )
         for i in range(agents)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import websockets
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from django.test import Client
 from django.utils import timezone
 from websockets.asyncio.client import ClientConnection
@@ -49,9 +50,28 @@ async def receive(ws: ClientConnection, timeout_s: float = 10) -> str:
     return str(await asyncio.wait_for(ws.recv(), timeout_s))
 
 
+async def receive_all(ws: ClientConnection) -> str:
+    """Every message that arrives together (rows and other fragments come as two)."""
+    html = await receive(ws)
+    while True:
+        try:
+            html += await receive(ws, timeout_s=0.5)
+        except TimeoutError:
+            return html
+
+
 async def close_code(ws: ClientConnection, timeout_s: float = 5) -> int:
     await asyncio.wait_for(ws.wait_closed(), timeout_s)
     return int(ws.close_code or 0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer per test: its locks belong to the event loop of the test's server,
+    and a layer kept from an earlier test's loop can fail with "bound to a different loop"."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
@@ -70,7 +90,7 @@ async def agents_socket(floor: Floor, live_asgi: str) -> AsyncIterator[ClientCon
 async def test_the_agents_page_socket_sends_every_agent_row_on_connect(
     agents_socket: ClientConnection, floor: Floor
 ) -> None:
-    html = await receive(agents_socket)
+    html = await receive_all(agents_socket)
 
     assert oob_ids(html) == {f"agent-{a.pk}" for a in floor.agents} | {"supervisor-status"}
     presence_rows = await database_sync_to_async(presence.listening_boards)(floor.org.pk)
@@ -80,7 +100,7 @@ async def test_the_agents_page_socket_sends_every_agent_row_on_connect(
 async def test_an_agent_state_change_pushes_only_that_agents_row(
     agents_socket: ClientConnection, floor: Floor
 ) -> None:
-    await receive(agents_socket)
+    await receive_all(agents_socket)
     agent = floor.agents[0]
 
     def goes_to_lunch() -> Any:
@@ -90,7 +110,7 @@ async def test_an_agent_state_change_pushes_only_that_agents_row(
         return push_change(LiveStateChange.of(floor.org.pk, agent_ids=[agent.pk]))
 
     report = await database_sync_to_async(goes_to_lunch)()
-    html = await receive(agents_socket)
+    html = await receive_all(agents_socket)
 
     assert f"agent-{agent.pk}" in report.supervisor_sent
     assert {f for f in oob_ids(html) if f.startswith("agent-")} == {f"agent-{agent.pk}"}
@@ -100,7 +120,7 @@ async def test_an_agent_state_change_pushes_only_that_agents_row(
 async def test_an_agent_logging_out_deletes_the_row(
     agents_socket: ClientConnection, floor: Floor
 ) -> None:
-    await receive(agents_socket)
+    await receive_all(agents_socket)
     agent = floor.agents[1]
 
     def logs_out() -> Any:
@@ -110,7 +130,7 @@ async def test_an_agent_logging_out_deletes_the_row(
         return push_change(LiveStateChange.of(floor.org.pk, agent_ids=[agent.pk]))
 
     await database_sync_to_async(logs_out)()
-    html = await receive(agents_socket)
+    html = await receive_all(agents_socket)
 
     assert f'<tr id="agent-{agent.pk}" hx-swap-oob="delete"></tr>' in html
 
@@ -118,7 +138,7 @@ async def test_an_agent_logging_out_deletes_the_row(
 async def test_a_change_that_alters_nothing_shown_sends_only_the_status(
     agents_socket: ClientConnection, floor: Floor
 ) -> None:
-    await receive(agents_socket)
+    await receive_all(agents_socket)
     report = await database_sync_to_async(push_change)(
         LiveStateChange.of(floor.org.pk, agent_ids=[floor.agents[2].pk])
     )
@@ -132,7 +152,7 @@ async def test_a_contact_arriving_updates_the_queue_row_and_its_waiting_list(
     queue = floor.queues[0]
     cookie = await database_sync_to_async(session_cookie)(floor.org)
     ws = await socket(live_asgi, f"/ws/supervisor/queues/{queue.pk}/", cookie)
-    first = await receive(ws)
+    first = await receive_all(ws)
     assert {f"queue-{queue.pk}", f"queue-{queue.pk}-waiting", "queue-center"} <= oob_ids(first)
 
     def a_contact_arrives() -> Any:
@@ -140,7 +160,7 @@ async def test_a_contact_arriving_updates_the_queue_row_and_its_waiting_list(
         return push_change(LiveStateChange.of(floor.org.pk, queue_ids=[queue.pk]))
 
     report = await database_sync_to_async(a_contact_arrives)()
-    html = await receive(ws)
+    html = await receive_all(ws)
     await ws.close()
 
     assert report.boards_rendered == 0  # no board: the supervisor page alone was computed for
@@ -152,7 +172,7 @@ async def test_a_contact_arriving_updates_the_queue_row_and_its_waiting_list(
 async def test_the_timer_moves_rolling_queue_figures_for_open_supervisor_pages(
     agents_socket: ClientConnection, floor: Floor
 ) -> None:
-    await receive(agents_socket)
+    await receive_all(agents_socket)
     queue = floor.queues[0]
 
     def an_hour_later() -> Any:
@@ -189,8 +209,8 @@ async def test_pushes_reach_only_the_changed_orgs_supervisors(floor: Floor, live
         "/ws/supervisor/?view=agents",
         await database_sync_to_async(session_cookie)(floor.org),
     )
-    await receive(theirs)
-    await receive(ours)
+    await receive_all(theirs)
+    await receive_all(ours)
 
     def state_changes() -> Any:
         AgentSession.objects.filter(agent=floor.agents[0]).update(
@@ -199,7 +219,7 @@ async def test_pushes_reach_only_the_changed_orgs_supervisors(floor: Floor, live
         return push_change(LiveStateChange.of(floor.org.pk, agent_ids=[floor.agents[0].pk]))
 
     await database_sync_to_async(state_changes)()
-    assert f"agent-{floor.agents[0].pk}" in oob_ids(await receive(ours))
+    assert f"agent-{floor.agents[0].pk}" in oob_ids(await receive_all(ours))
     with pytest.raises(TimeoutError):
         await receive(theirs, timeout_s=1)
     await theirs.close()

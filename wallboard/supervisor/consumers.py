@@ -80,15 +80,16 @@ class SupervisorConsumer(AsyncWebsocketConsumer):
         self.connection = presence.Connection(presence.SUPERVISOR, None, self.channel_name)
         try:
             await database_sync_to_async(self._seen)()
-            html = await database_sync_to_async(self._initial)(zone, view, queue_id)
+            htmls = await database_sync_to_async(self._initial)(zone, view, queue_id)
         except Exception:
             logger.exception("event=supervisor_socket_failed org_id=%s", org_id)
             await self.close(code=CLOSE_SERVER_ERROR)
             return
-        await self.send(text_data=html)
+        for html in htmls:
+            await self.send(text_data=html)
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
 
-    def _initial(self, zone: str, view: str, queue_id: int | None) -> str:
+    def _initial(self, zone: str, view: str, queue_id: int | None) -> list[str]:
         """What the page shows: every agent row (agents), the queue rows (queues), or the
         queue's row, waiting list and agents (a drill-down)."""
         assert self.org_id is not None
@@ -109,7 +110,7 @@ class SupervisorConsumer(AsyncWebsocketConsumer):
             self.org_id, snapshot, agent_ids=agent_ids, queue_ids=queue_ids, now=now
         )
         push.remember_sent(self.org_id, rendered)
-        return "".join(rendered.values())
+        return push.messages(rendered)
 
     def _seen(self) -> None:
         assert self.org_id is not None

@@ -154,9 +154,17 @@ def push(
     )
     changed = compare_and_set(org_id, rendered)
     if changed:
-        html = "".join(rendered[fragment_id] for fragment_id in changed)
-        async_to_sync(_group_send)(org_id, html)
+        async_to_sync(_group_send)(org_id, messages({i: rendered[i] for i in changed}))
     return changed
+
+
+def messages(rendered: Mapping[str, str]) -> list[str]:
+    """The fragments as websocket messages: table rows in one, everything else in another.
+    A browser parses a message as one fragment, and rows beside a <div> would be parsed in
+    table context (the <div>'s contents spilled out of it)."""
+    table_rows = "".join(html for html in rendered.values() if html.lstrip().startswith("<tr"))
+    others = "".join(html for html in rendered.values() if not html.lstrip().startswith("<tr"))
+    return [message for message in (table_rows, others) if message]
 
 
 def row_fingerprint(html: str) -> str:
@@ -182,9 +190,10 @@ def remember_sent(org_id: int, rendered: Mapping[str, str]) -> None:
     pipe.execute()
 
 
-async def _group_send(org_id: int, html: str) -> None:
+async def _group_send(org_id: int, htmls: list[str]) -> None:
     layer = get_channel_layer()
     assert layer is not None
-    await layer.group_send(
-        keys.supervisor_group(org_id), {"type": "supervisor.update", "html": html}
-    )
+    for html in htmls:
+        await layer.group_send(
+            keys.supervisor_group(org_id), {"type": "supervisor.update", "html": html}
+        )
