@@ -141,11 +141,14 @@ def add_task(
 ) -> Task:
     arrived = now - timedelta(seconds=arrived_s_ago)
     answered = arrived + timedelta(seconds=wait_s) if agent is not None else None
-    ended = (
-        answered + timedelta(seconds=talk_s + wrapup_s)
-        if status == TaskStatus.ENDED and answered is not None
-        else None
-    )
+    ended = None
+    if status == TaskStatus.ENDED:
+        # Answered: ends after talk and wrap-up; unanswered: abandoned after `wait_s`.
+        ended = (
+            answered + timedelta(seconds=talk_s + wrapup_s)
+            if answered is not None
+            else arrived + timedelta(seconds=wait_s)
+        )
     return Task.objects.create(
         organization=floor.org,
         wxcc_id=f"task-{Task.objects.count()}-{floor.org.pk}",
@@ -158,7 +161,7 @@ def add_task(
         queued_at=arrived,
         connected_at=answered,
         ended_at=ended,
-        contact_handle_type="normal" if ended else "",
+        contact_handle_type=("normal" if answered else "abandoned") if ended else "",
         queue_duration_ms=int(wait_s * 1000) if answered else None,
         connected_duration_ms=int(talk_s * 1000) if ended else None,
         hold_duration_ms=0 if ended else None,
