@@ -69,6 +69,18 @@
     });
   }
 
+  // A pushed row for an agent the table does not list yet (a new login) joins the agents
+  // table at the end (until the next sort); other pages have no #agent-rows and skip it.
+  function addNewAgentRow(event) {
+    var row = event.detail && event.detail.content;
+    var body = document.getElementById("agent-rows");
+    // htmx has taken hx-swap-oob off by now; a deleted agent's row has no .agent-row class.
+    if (!body || !row || row.tagName !== "TR" || !row.classList.contains("agent-row")) { return; }
+    if (document.getElementById(row.id)) { return; }
+    body.appendChild(row.cloneNode(true));
+    applyFilters();
+  }
+
   function dataset(label, values, colour, opts) {
     var d = { label: label, data: values, borderColor: colour, backgroundColor: colour, spanGaps: false, pointRadius: 2 };
     Object.keys(opts || {}).forEach(function (k) { d[k] = opts[k]; });
@@ -150,6 +162,7 @@
       tick();
     });
     document.body.addEventListener("htmx:afterSwap", function () { applyFilters(); tick(); });
+    document.body.addEventListener("htmx:oobErrorNoTarget", addNewAgentRow);
     drawCharts();
     tick();
     window.setInterval(tick, 1000);

@@ -1,5 +1,5 @@
 """What a supervisor sees, in headless Chromium against our live ASGI server: filtering the
-agent table (the filter lands in the URL), a row changing live over the websocket, the
+agent table (the filter lands in the URL), rows changing and joining live over the websocket, the
 queue table and a queue's drill-down with its chart, on a desktop and a 390 px phone.
 Screenshots go to artifacts/."""
 
@@ -22,7 +22,7 @@ from tests.fixtures.factories import MembershipFactory
 from tests.fixtures.wxcc_factories import QueueFactory
 from tests.wallboard.supervisor_floor import Floor, add_task, build_floor
 from wallboard.live import push_change
-from wxcc.models import AgentSession, AgentState, TaskStatus
+from wxcc.models import Agent, AgentSession, AgentState, TaskStatus
 from wxcc.signals import LiveStateChange
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -149,6 +149,34 @@ def goes_to_lunch(floor: Floor, agent_pk: int) -> None:
     thread.join(timeout=30)
 
 
+def logs_in(floor: Floor) -> int:
+    """A new agent of the first team logs in (on another thread); its pk."""
+    made: list[int] = []
+
+    def run() -> None:
+        now = timezone.now()
+        agent = Agent.objects.create(
+            organization=floor.org, wxcc_id="late-1", name="Zoe Late", team=floor.teams[0]
+        )
+        AgentSession.objects.create(
+            organization=floor.org,
+            agent=agent,
+            team=floor.teams[0],
+            state=AgentState.AVAILABLE,
+            state_since=now,
+            state_at=now,
+            login_at=now,
+        )
+        push_change(LiveStateChange.of(floor.org.pk, agent_ids=[agent.pk]))
+        made.append(agent.pk)
+        connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    return made[0]
+
+
 def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
     live_asgi: str, settings: Any
 ) -> None:
@@ -174,8 +202,11 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
         row.locator(".state-idle").wait_for(state="attached")
         live_row_text = row.inner_text()
         row_hidden = row.is_hidden()  # no longer matches "Available"
+        newcomer = logs_in(floor)
+        page.locator(f"#agent-{newcomer}").wait_for(state="visible")
         page.get_by_label("State").select_option(label="Any state")
         page.wait_for_function("!location.search.includes('state=available')")
+        url_after_clearing_state = page.url
         page.screenshot(path=str(ARTIFACTS / "supervisor-agents.png"), full_page=False)
 
         page.get_by_role("link", name="Queues").first.click()
@@ -207,6 +238,8 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
     assert "Idle" in live_row_text
     assert "Coaching" in live_row_text
     assert row_hidden
+    assert "sort=time" in url_after_clearing_state  # the order survives a filter change
+    assert f"team={alpha.pk}" in url_after_clearing_state
     # Five queued, and the contacts ringing Billing's agents (i % 5 == 2, i % 4 == 0).
     assert waiting_rows == 5 + sum(1 for i in range(60) if i % 5 == 2 and i % 4 == 0)
     assert canvas_drawn == "1"
