@@ -140,7 +140,12 @@ def add_task(
     wrapup_s: float = 0,
 ) -> Task:
     arrived = now - timedelta(seconds=arrived_s_ago)
-    answered = arrived + timedelta(seconds=wait_s) if agent is not None else None
+    # A contact ringing an agent (offered) is still waiting: only accepted ones are answered.
+    answered = (
+        arrived + timedelta(seconds=wait_s)
+        if agent is not None and status != TaskStatus.OFFERED
+        else None
+    )
     ended = None
     if status == TaskStatus.ENDED:
         # Answered: ends after talk and wrap-up; unanswered: abandoned after `wait_s`.
