@@ -16,6 +16,7 @@ from django.utils import timezone
 from oauth.models import Membership
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory
 from tests.wallboard.supervisor_floor import Floor, add_task, build_floor
+from wallboard.models import QueueSettings
 from wxcc.models import TaskStatus
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
     response = client.get("/agents/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_with_serving_teams_set_the_drill_down_lists_those_teams_logged_in_agents(
+    floor: Floor,
+) -> None:
+    billing = floor.queues[0]
+    bravo = floor.teams[1]
+    settings_row = QueueSettings.objects.create(queue=billing)
+    settings_row.serving_teams.add(bravo)
+
+    html = member_client(floor).get(f"/queues/{billing.pk}/").content.decode()
+
+    # Team bravo has the odd-numbered agents.
+    assert sorted(agent_ids(html)) == sorted(a.pk for i, a in enumerate(floor.agents) if i % 2)
+    assert "teams serving this queue" in html
