@@ -15,6 +15,16 @@ def screen_group(screen_id: int) -> str:
     return f"screen-{screen_id}"
 
 
+def supervisor_group(org_id: int) -> str:
+    """The channel-layer group of every supervisor page (agents, queues, drill-down) of an org."""
+    return f"supervisor-{org_id}"
+
+
+def supervisor_sent(org_id: int) -> str:
+    """Fingerprints of the supervisor fragments last sent to an org's supervisor group."""
+    return f"{_PREFIX}:supsent:{org_id}"
+
+
 def snapshot(org_id: int, profile: str) -> str:
     """An org's pickled `CenterSnapshot` for one metrics profile (zone, short threshold)."""
     return f"{_PREFIX}:snapshot:{org_id}:{profile}"

@@ -11,6 +11,7 @@ board's group. A push failure is logged and never reaches ingestion.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from wallboard.redis_client import get_redis
 from wallboard.rendering import agent_ids_to_name, fingerprint, render_fragments
 from wallboard.snapshots import EVERYTHING, NOTHING, ChangeInputs, Dirty, SnapshotOutdated
 from wallboard.specs import BoardSpec, MetricsProfile, board_specs, org_names
+from wallboard.supervisor import push as supervisor_push
 from wxcc.signals import LiveStateChange
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class PushReport:
     rebuilt: list[str] = field(default_factory=list)
     boards_rendered: int = 0
     fragments_sent: dict[int, list[str]] = field(default_factory=dict)
+    supervisor_sent: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -119,11 +122,12 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
     org_id = change.org_id
     report = PushReport(org_id)
     boards = board_specs(org_id=org_id)
-    if not boards:
-        return report
     listening = presence.listening_boards(org_id)
-    watched = {b.profile for b in boards if b.id in listening}
-    profiles = {b.profile for b in boards}
+    supervising = _supervisor_profile(org_id, listening)
+    if not boards and supervising is None:
+        return report
+    watched = {b.profile for b in boards if b.id in listening} | _just(supervising)
+    profiles = {b.profile for b in boards} | _just(supervising)
     with org_lock(org_id):
         stored, rebuild = snapshots.load(org_id, profiles)
         base, configs = _configs(org_id, profiles)
@@ -161,6 +165,14 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
             _send_updates(
                 [b for b in boards if b.id in listening], updated, dirty, now=now, report=report
             )
+        if supervising is not None and supervising in updated:
+            report.supervisor_sent = supervisor_push.push(
+                org_id,
+                updated[supervising],
+                agent_ids=change.agent_ids,
+                queue_ids=change.queue_ids,
+                now=now,
+            )
     logger.info(
         "event=board_push org_id=%s queues=%d agents=%d boards=%d fragments=%d rebuilt=%s",
         org_id,
@@ -179,10 +191,11 @@ def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
     now = now or timezone.now()
     report = PushReport(org_id)
     listening = presence.listening_boards(org_id)
-    if not listening:
+    supervising = _supervisor_profile(org_id, listening)
+    if not listening and supervising is None:
         return report
-    boards = board_specs(org_id=org_id, board_ids=list(listening))
-    profiles = {b.profile for b in boards}
+    boards = board_specs(org_id=org_id, board_ids=list(listening)) if listening else []
+    profiles = {b.profile for b in boards} | _just(supervising)
     with org_lock(org_id):
         stored, rebuild = snapshots.load(org_id, profiles)
         base, configs = _configs(org_id, profiles)
@@ -205,7 +218,23 @@ def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
             report.rebuilt.append(profile.key)
         snapshots.store(org_id, {p: s for p, s in updated.items() if dirty[p] is not NOTHING})
         _send_updates(boards, updated, dirty, now=now, report=report)
+        if supervising is not None and dirty[supervising] is not NOTHING:
+            report.supervisor_sent = supervisor_push.push(
+                org_id, updated[supervising], agent_ids=(), queue_ids=None, now=now
+            )
     return report
+
+
+def _supervisor_profile(org_id: int, listening: Counter[int]) -> MetricsProfile | None:
+    """The supervisor pages' profile when any is open (their connections count as board
+    `presence.SUPERVISOR`, taken out of `listening` here), else None."""
+    if listening.pop(presence.SUPERVISOR, 0) <= 0:
+        return None
+    return supervisor_push.org_profile(org_id)
+
+
+def _just(profile: MetricsProfile | None) -> set[MetricsProfile]:
+    return set() if profile is None else {profile}
 
 
 def tick(*, now: datetime | None = None) -> int:

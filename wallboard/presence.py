@@ -20,6 +20,10 @@ from wallboard import keys
 from wallboard.models import Screen
 from wallboard.redis_client import get_redis
 
+# The "board" of a supervisor page's connection (no board has pk 0): the push path renders
+# the supervisor fragments while the org has one.
+SUPERVISOR = 0
+
 
 @dataclass(frozen=True, slots=True)
 class Connection:

@@ -1,0 +1,176 @@
+/* supervisor.js: what the supervisor pages do between server pushes, without inline scripts.
+ *
+ * - ticks time in state, waiting times and "data N s old" from the epoch-ms timestamps the
+ *   server sends (data-tick-since, data-ago-since), corrected by the server's clock;
+ * - shows whether the live socket is up;
+ * - hides pushed agent rows that no longer match the table's filters (the server renders
+ *   rows without knowing each viewer's filters);
+ * - draws the interval charts (Chart.js, vendored) from the #supervisor-chart-data block.
+ * One timer for the whole page, however many rows.
+ */
+(function () {
+  "use strict";
+
+  var serverOffsetMs = 0;
+  var socketUp = false;
+  var COLOURS = {
+    offered: "#1c2330", answered: "#0b6bcb", abandoned: "#c62828",
+    level: "#2e7d32", asa: "#7b3fb3", yesterday: "#8a93a0"
+  };
+
+  function duration(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return (h ? h + ":" + String(m).padStart(2, "0") : String(m)) + ":" + String(r).padStart(2, "0");
+  }
+
+  function readServerClock() {
+    var status = document.getElementById("supervisor-status");
+    if (!status) { return; }
+    var at = Number(status.dataset.serverNow || 0);
+    if (at && status.dataset.seen !== String(at)) {
+      status.dataset.seen = String(at);
+      serverOffsetMs = at - Date.now();
+    }
+    status.classList.toggle("is-live", socketUp);
+    status.classList.toggle("is-down", !socketUp && status.dataset.tried === "1");
+    var conn = status.querySelector("[data-conn]");
+    if (conn) {
+      conn.textContent = socketUp ? "Live" : (status.dataset.tried === "1" ? "Disconnected, reconnecting…" : "Connecting…");
+    }
+  }
+
+  function tick() {
+    readServerClock();
+    var now = Date.now() + serverOffsetMs;
+    document.querySelectorAll("[data-tick-since]").forEach(function (el) {
+      var since = Number(el.dataset.tickSince);
+      if (since) { el.textContent = duration((now - since) / 1000); }
+    });
+    document.querySelectorAll("[data-ago-since]").forEach(function (el) {
+      var since = Number(el.dataset.agoSince);
+      if (since) { el.textContent = duration((now - since) / 1000); }
+    });
+  }
+
+  function applyFilters() {
+    var form = document.getElementById("agent-filters");
+    if (!form) { return; }
+    var want = {
+      team: form.elements.team ? form.elements.team.value : "",
+      queue: form.elements.queue ? form.elements.queue.value : "",
+      state: form.elements.state ? form.elements.state.value : ""
+    };
+    document.querySelectorAll("#agent-rows .agent-row").forEach(function (row) {
+      var ok = (!want.team || row.dataset.team === want.team) &&
+        (!want.queue || row.dataset.queue === want.queue) &&
+        (!want.state || row.dataset.state === want.state);
+      row.hidden = !ok;
+    });
+  }
+
+  // A pushed row for an agent the table does not list yet (a new login) joins the agents
+  // table at the end (until the next sort); other pages have no #agent-rows and skip it.
+  function addNewAgentRow(event) {
+    var row = event.detail && event.detail.content;
+    var body = document.getElementById("agent-rows");
+    // htmx has taken hx-swap-oob off by now; a deleted agent's row has no .agent-row class.
+    if (!body || !row || row.tagName !== "TR" || !row.classList.contains("agent-row")) { return; }
+    if (document.getElementById(row.id)) { return; }
+    body.appendChild(row.cloneNode(true));
+    applyFilters();
+  }
+
+  function dataset(label, values, colour, opts) {
+    var d = { label: label, data: values, borderColor: colour, backgroundColor: colour, spanGaps: false, pointRadius: 2 };
+    Object.keys(opts || {}).forEach(function (k) { d[k] = opts[k]; });
+    return d;
+  }
+
+  function drawCharts() {
+    var source = document.getElementById("supervisor-chart-data");
+    if (!source || typeof window.Chart === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    var dashed = { type: "line", borderDash: [6, 4], borderWidth: 2, pointRadius: 0, backgroundColor: "transparent" };
+    var volume = document.getElementById("chart-volume");
+    if (volume && !volume.dataset.drawn) {
+      volume.dataset.drawn = "1";
+      new window.Chart(volume, {
+        data: {
+          labels: data.labels,
+          datasets: [
+            dataset("Answered today", data.today.answered, COLOURS.answered, { type: "bar", stack: "today" }),
+            dataset("Abandoned today", data.today.abandoned, COLOURS.abandoned, { type: "bar", stack: "today" }),
+            dataset("Offered today", data.today.offered, COLOURS.offered, { type: "line", stack: "offered-today", borderWidth: 2, backgroundColor: COLOURS.offered }),
+            dataset("Offered yesterday", data.yesterday.offered, COLOURS.yesterday, Object.assign({ stack: "offered-yesterday" }, dashed))
+          ]
+        },
+        options: chartOptions({ y: { stacked: true, beginAtZero: true, title: { display: true, text: "Contacts" }, ticks: { precision: 0 } } })
+      });
+    }
+    var quality = document.getElementById("chart-quality");
+    if (quality && !quality.dataset.drawn) {
+      quality.dataset.drawn = "1";
+      new window.Chart(quality, {
+        type: "line",
+        data: {
+          labels: data.labels,
+          datasets: [
+            dataset("Service level % today", data.today.serviceLevelPct, COLOURS.level, { yAxisID: "level", borderWidth: 2 }),
+            dataset("Service level % yesterday", data.yesterday.serviceLevelPct, COLOURS.level, Object.assign({ yAxisID: "level" }, dashed)),
+            dataset("ASA (s) today", data.today.asaS, COLOURS.asa, { yAxisID: "asa", borderWidth: 2 }),
+            dataset("ASA (s) yesterday", data.yesterday.asaS, COLOURS.asa, Object.assign({ yAxisID: "asa" }, dashed))
+          ]
+        },
+        options: chartOptions({
+          level: { position: "left", min: 0, max: 100, title: { display: true, text: "Service level %" } },
+          asa: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "ASA (s)" } }
+        })
+      });
+    }
+  }
+
+  function chartOptions(scales) {
+    scales.x = { stacked: true, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 12 } };
+    return {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: "index", intersect: false },
+      plugins: { legend: { labels: { boxWidth: 14, color: "#1c2330" } } },
+      scales: scales
+    };
+  }
+
+  function start() {
+    document.body.addEventListener("htmx:wsOpen", function () {
+      socketUp = true;
+      var status = document.getElementById("supervisor-status");
+      if (status) { status.dataset.tried = "1"; }
+      tick();
+    });
+    document.body.addEventListener("htmx:wsClose", function () {
+      socketUp = false;
+      var status = document.getElementById("supervisor-status");
+      if (status) { status.dataset.tried = "1"; }
+      tick();
+    });
+    document.body.addEventListener("htmx:wsAfterMessage", function () {
+      var status = document.getElementById("supervisor-status");
+      if (status) { status.dataset.tried = "1"; }
+      applyFilters();
+      tick();
+    });
+    document.body.addEventListener("htmx:afterSwap", function () { applyFilters(); tick(); });
+    document.body.addEventListener("htmx:oobErrorNoTarget", addNewAgentRow);
+    drawCharts();
+    tick();
+    window.setInterval(tick, 1000);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
