@@ -53,30 +53,39 @@
     });
   }
 
-  function applyFilters() {
+  function wanted() {
     var form = document.getElementById("agent-filters");
-    if (!form) { return; }
-    var want = {
+    if (!form) { return null; }
+    return {
       team: form.elements.team ? form.elements.team.value : "",
       queue: form.elements.queue ? form.elements.queue.value : "",
       state: form.elements.state ? form.elements.state.value : ""
     };
+  }
+
+  function matches(row, want) {
+    return !want || ((!want.team || row.dataset.team === want.team) &&
+      (!want.queue || row.dataset.queue === want.queue) &&
+      (!want.state || row.dataset.state === want.state));
+  }
+
+  function applyFilters() {
+    var want = wanted();
+    if (!want) { return; }
     document.querySelectorAll("#agent-rows .agent-row").forEach(function (row) {
-      var ok = (!want.team || row.dataset.team === want.team) &&
-        (!want.queue || row.dataset.queue === want.queue) &&
-        (!want.state || row.dataset.state === want.state);
-      row.hidden = !ok;
+      row.hidden = !matches(row, want);
     });
   }
 
-  // A pushed row for an agent the table does not list yet (a new login) joins the agents
-  // table at the end (until the next sort); other pages have no #agent-rows and skip it.
+  // A pushed row for an agent the table does not list yet (a new login, or an agent who
+  // now matches the filters) joins the agents table at the end until the next sort; rows
+  // that do not match are dropped. Other pages have no #agent-rows and skip it.
   function addNewAgentRow(event) {
     var row = event.detail && event.detail.content;
     var body = document.getElementById("agent-rows");
     // htmx has taken hx-swap-oob off by now; a deleted agent's row has no .agent-row class.
     if (!body || !row || row.tagName !== "TR" || !row.classList.contains("agent-row")) { return; }
-    if (document.getElementById(row.id)) { return; }
+    if (document.getElementById(row.id) || !matches(row, wanted())) { return; }
     body.appendChild(row.cloneNode(true));
     applyFilters();
   }

@@ -204,6 +204,7 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
         row_hidden = row.is_hidden()  # no longer matches "Available"
         newcomer = logs_in(floor)
         page.locator(f"#agent-{newcomer}").wait_for(state="visible")
+        rows_in_table = page.locator("#agent-rows tr").count()
         page.get_by_label("State").select_option(label="Any state")
         page.wait_for_function("!location.search.includes('state=available')")
         url_after_clearing_state = page.url
@@ -241,6 +242,8 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
     assert "Idle" in live_row_text
     assert "Coaching" in live_row_text
     assert row_hidden
+    # The filtered rows, the newcomer; no row of an agent who does not match was added.
+    assert rows_in_table == alphas_available + 1
     assert "sort=time" in url_after_clearing_state  # the order survives a filter change
     assert f"team={alpha.pk}" in url_after_clearing_state
     # Five queued, and the contacts ringing Billing's agents (i % 5 == 2, i % 4 == 0).

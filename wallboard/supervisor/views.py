@@ -255,8 +255,9 @@ def queue_waiting(request: SupervisorRequest, queue_id: int) -> HttpResponse:
     waiting = selectors.waiting_contacts(
         org_id=request.organization.pk, queue_id=queue.pk, now=timezone.now()
     )
-    return render(
-        request,
-        "supervisor/_rows.html#waiting",
-        {"queue_id": str(queue.pk), "waiting": waiting, "oob": False},
+    # The push's own rendering: a fragment needs no page context (banners, menus).
+    return HttpResponse(
+        push.render_partial(
+            "waiting", {"queue_id": str(queue.pk), "waiting": waiting, "oob": False}
+        )
     )
