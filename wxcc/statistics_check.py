@@ -4,7 +4,7 @@ settings.WXCC_STATISTICS_CROSS_CHECK says so, kept beside what we compute, never
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
@@ -15,6 +15,8 @@ from wxcc.exceptions import WxccBadRequest
 
 logger = logging.getLogger(__name__)
 
+STATISTICS_INTERVAL = timedelta(minutes=15)
+
 
 def maybe_fetch_statistics(
     *, org: Organization, client: WxccClient, now: datetime, day_start: datetime
@@ -22,9 +24,12 @@ def maybe_fetch_statistics(
     """Only with settings.WXCC_STATISTICS_CROSS_CHECK: queue and agent statistics (REST,
     15-minute intervals) at most every WXCC_STATISTICS_INTERVAL_S, kept beside what we
     compute to compare. Nothing the product shows depends on them: Cisco deprecates these
-    APIs (EOL 31 Mar 2027), so a 4xx is logged and the poll goes on."""
+    APIs (EOL 31 Mar 2027), so a 4xx is logged and the poll goes on. WxCC counts whole
+    15-minute intervals, so in the first one of the org's day there is nothing to ask for."""
     interval_s = float(settings.WXCC_STATISTICS_INTERVAL_S)
     if not settings.WXCC_STATISTICS_CROSS_CHECK or interval_s <= 0:
+        return
+    if now - day_start < STATISTICS_INTERVAL:
         return
     previous = snapshots.statistics(org.pk)
     if previous is not None and (now - previous.as_of).total_seconds() < interval_s:

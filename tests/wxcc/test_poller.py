@@ -6,15 +6,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from demo.management.commands.demo import business_hours_timezone
 from oauth.models import Organization, WebexConnection
 from tests.fixtures.simulator import RunningSimulator
-from wxcc import keys, poller, ratelimit, snapshots
+from wxcc import keys, poller, ratelimit, snapshots, statistics_check
+from wxcc.client import WxccClient
 from wxcc.models import AgentSession, AgentState, SyncStatus, Task, TaskStatus
 from wxcc.redis_client import get_redis
 
@@ -217,6 +220,9 @@ def test_a_steady_poll_cycle_makes_two_requests_and_no_statistics_by_default(
 def test_the_statistics_apis_are_only_a_cross_check_asked_when_switched_on(
     sim_org: Organization, live_sim: RunningSimulator, settings
 ) -> None:  # type: ignore[no-untyped-def]
+    # Hours into the org's day, so today holds whole 15-minute intervals to ask for.
+    sim_org.timezone = business_hours_timezone(datetime.now(UTC))
+    sim_org.save(update_fields=["timezone"])
     assert poller.poll_org(sim_org.pk).ok
     settings.WXCC_STATISTICS_CROSS_CHECK = True
     polled = poller.poll_org(sim_org.pk)
@@ -225,6 +231,23 @@ def test_the_statistics_apis_are_only_a_cross_check_asked_when_switched_on(
     stats = snapshots.statistics(sim_org.pk)
     assert stats is not None
     assert stats.agents
+
+
+@pytest.mark.django_db
+def test_the_statistics_cross_check_asks_nothing_in_the_first_interval_of_the_day(
+    sim_org: Organization, live_sim: RunningSimulator, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.WXCC_STATISTICS_CROSS_CHECK = True
+    now = timezone.now()
+    with WxccClient(sim_org) as client:
+        statistics_check.maybe_fetch_statistics(
+            org=sim_org, client=client, now=now, day_start=now - timedelta(minutes=14)
+        )
+        assert client.requests_made == 0  # WxCC would refuse a window under one interval
+        statistics_check.maybe_fetch_statistics(
+            org=sim_org, client=client, now=now, day_start=now - timedelta(hours=2)
+        )
+        assert client.requests_made == 2
 
 
 @pytest.mark.django_db
