@@ -6,6 +6,7 @@ embedded Redis (see config.embedded_redis). This is the only module that reads o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "channels",
     "django_celery_beat",
+    "axes",
     "oauth",
     "wxcc",
     "wallboard",
@@ -61,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during authenticate() into the
+    # lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -208,6 +213,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Security: sign-in throttling ------------------------------------------------------------
+# django-axes counts failed sign-ins per account and per client address (either one locks):
+# after AXES_FAILURE_LIMIT failures both the password form and the admin refuse that account,
+# or anyone from that address, for the cool-off, even with the right password; the sign-in
+# page says so and for how long. A success resets the count. Behind a reverse proxy the
+# address is the proxy's unless uvicorn is told to trust it (FORWARDED_ALLOW_IPS, see
+# docs/operations.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MIN", default=15.0))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "oauth.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -250,6 +273,20 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wallboard@localhost")
 ADMINS = [("Wallboard admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
+# Password reset by email exists only where mail is known to reach people: an SMTP backend with
+# EMAIL_HOST set, or PASSWORD_RESET_ENABLED=true. Otherwise (the demo's file outbox, no mail
+# server) its pages are 404s and the sign-in page does not offer it. A reset link is a
+# password: the console backend would print it, so it is refused here, and the log filter
+# (config.log_redaction) blanks it from any logged URL.
+_MAIL_CONFIGURED = EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and bool(
+    env.str("EMAIL_HOST", default="")
+)
+PASSWORD_RESET_ENABLED = env.bool("PASSWORD_RESET_ENABLED", default=_MAIL_CONFIGURED)
+if PASSWORD_RESET_ENABLED and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    raise ImproperlyConfigured(
+        "PASSWORD_RESET_ENABLED with the console email backend would print reset links to the "
+        "log; use SMTP (EMAIL_HOST) or turn password reset off."
+    )
 
 # --- Webex / WxCC -------------------------------------------------------------------------
 # Identity (OAuth) is global; the WxCC API root depends on the org's region.
@@ -424,9 +461,18 @@ LOGGING = {
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
+    "filters": {"redact_secrets": {"()": "config.log_redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "kv",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # uvicorn's access log writes every path and query (a TV's token): through our filter.
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
         # PDF rendering logs every page at INFO.
