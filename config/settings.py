@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "axes",
+    "csp",
     "oauth",
     "wxcc",
     "wallboard",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Inside the CSP middleware, so its frame-ancestors for the TV page reach the header.
+    "config.middleware.KioskFramingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -249,10 +253,56 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- Security: transport, cookies, headers ---------------------------------------------------
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and must strip
+# it from clients). There every plain-HTTP request is redirected to HTTPS, HSTS tells browsers
+# to never try HTTP again, and cookies are Secure. DEBUG (the demo on http://127.0.0.1) has
+# none of it. /healthz and /readyz stay reachable over plain HTTP for the load balancer.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading is a promise about every subdomain that takes months to undo: a deployment opts in
+# (SECURE_HSTS_PRELOAD=true); not doing so is a decision, not a warning for `check --deploy`.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_COOKIE_HTTPONLY = True
+# Frames: no page may be framed (X-Frame-Options DENY and CSP frame-ancestors 'none'), except
+# the TV kiosk page when TV_FRAME_ANCESTORS lists the origins allowed to embed it (a digital
+# signage player, an intranet portal), e.g. "https://signage.example.com".
+X_FRAME_OPTIONS = "DENY"
+TV_FRAME_ANCESTORS = env.list("TV_FRAME_ANCESTORS", default=[])
+# Content Security Policy (django-csp): only our own scripts, styles, images and sockets; no
+# inline script or style anywhere (htmx's indicator styles are off through its meta config,
+# the report chart's data is a JSON block, not a script). 'self' covers ws:/wss: to the same
+# host (CSP level 3). No form-action: Chromium applies it to the redirect after a form, and
+# "Connect to Webex" and "Login with Webex" are forms that redirect to Webex's identity
+# service. CSP_REPORT_ONLY=true sends it as report-only, to try a change safely.
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CSP_POLICY
 
 # Email (scheduled reports, failure notices). Production sends through SMTP; a DEBUG run
 # (the demo) writes each message as a file under DATA_DIR/outbox, which admins read on the
