@@ -33,7 +33,9 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
+  window.__cspViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`
+  );
 });
 """
 
@@ -124,7 +126,8 @@ def test_every_main_page_loads_without_a_content_security_policy_violation(
             if name in ("login", "tv"):
                 continue
             response = page.goto(url)
-            assert response is not None and response.status == 200, (name, response)
+            assert response is not None, name
+            assert response.status == 200, name
             headers[name] = response.headers.get("content-security-policy", "")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(SCREENSHOTS / f"csp-{name}.png"), full_page=True)
