@@ -356,6 +356,9 @@ WXCC_API_URL = env.str("WXCC_API_URL", default="")
 WXCC_WEBHOOK_SECRET = env.str("WXCC_WEBHOOK_SECRET", default="")
 WXCC_POLL_INTERVAL_S = env.float("WXCC_POLL_INTERVAL_S", default=10.0)
 WXCC_RAW_EVENT_RETENTION_DAYS = env.int("WXCC_RAW_EVENT_RETENTION_DAYS", default=14)
+# Deliveries accepted from one source address per minute before 429 + Retry-After
+# (wxcc.webhook_limit). Far above WxCC's own rate to one receiver (0 turns the limit off).
+WXCC_WEBHOOK_RATE_LIMIT_PER_MIN = env.int("WXCC_WEBHOOK_RATE_LIMIT_PER_MIN", default=12000)
 WXCC_WEBHOOK_MAX_BODY_BYTES = env.int("WXCC_WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 # Refused deliveries are counted per subscription, reason and minute, and kept this long.
 WXCC_WEBHOOK_REJECTION_RETENTION_DAYS = env.int("WXCC_WEBHOOK_REJECTION_RETENTION_DAYS", default=7)
