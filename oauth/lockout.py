@@ -52,6 +52,12 @@ def lockout_response(
 
 
 class SignInView(auth_views.LoginView):
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        # A refused sign-in is a client error: 400 with the form and its reason, not a 200.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), **sign_in_context()}
 

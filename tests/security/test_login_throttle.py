@@ -79,11 +79,11 @@ def test_a_few_mistakes_then_the_right_password_signs_in_and_resets_the_count(
 ) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert _sign_in(client, "dana", "wrong").status_code == 200
+        assert _sign_in(client, "dana", "wrong").status_code == 400
     assert _sign_in(client, "dana", PASSWORD).status_code == 302
     client.logout()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert _sign_in(client, "dana", "wrong").status_code == 200
+        assert _sign_in(client, "dana", "wrong").status_code == 400
     assert _sign_in(client, "dana", PASSWORD).status_code == 302
 
 
