@@ -3,10 +3,7 @@ never reaches the log."""
 
 from __future__ import annotations
 
-import io
-import logging
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,22 +19,6 @@ def user(db: None):  # type: ignore[no-untyped-def]
     return get_user_model().objects.create_user(
         "erin", email="erin@example.com", password=OLD_PASSWORD
     )
-
-
-@pytest.fixture
-def written_log() -> Iterator[io.StringIO]:
-    """What the configured console handler (settings.LOGGING) writes, at DEBUG."""
-    root = logging.getLogger()
-    handler = next(h for h in root.handlers if isinstance(h, logging.StreamHandler))
-    stream = io.StringIO()
-    old_stream = handler.setStream(stream)  # type: ignore[type-var]
-    old_level = root.level
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.setLevel(old_level)
-        handler.setStream(old_stream)  # type: ignore[type-var]
 
 
 def test_reset_is_off_by_default_without_a_mail_server(user, settings) -> None:  # type: ignore[no-untyped-def]
