@@ -13,6 +13,7 @@ import pytest
 import websockets
 from django.test import Client
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from oauth.models import Membership, Organization, WebexConnection
 from reporting.models import JobStatus, ReportJob, ReportSchedule, ScheduleRun
@@ -138,9 +139,8 @@ def test_a_supervisor_of_org_a_cannot_join_org_b_s_board_channel(live_asgi: str)
     async def first_answer(path: str, session_cookie: str | None) -> str | int:
         url = live_asgi.replace("http://", "ws://") + path
         headers = {"Cookie": session_cookie} if session_cookie else None
-        async with websockets.connect(  # type: ignore[arg-type]
-            url, origin="http://127.0.0.1", additional_headers=headers
-        ) as ws:
+        origin = Origin("http://127.0.0.1")
+        async with websockets.connect(url, origin=origin, additional_headers=headers) as ws:
             try:
                 return str(await asyncio.wait_for(ws.recv(), 10))
             except ConnectionClosed as closed:
