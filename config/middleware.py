@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +37,61 @@ class KioskFramingMiddleware:
             response._csp_replace = ancestors  # type: ignore[attr-defined]
             response._csp_replace_ro = ancestors  # type: ignore[attr-defined]
         return response
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+UNAVAILABLE_RETRY_AFTER_S = 30
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponseBase:
+    """503 with the reason and Retry-After: JSON for API and webhook callers, a short page
+    for people. Renders no template and touches no database or session."""
+    reason = "The database is unavailable; this page will work again once it is back."
+    wants_json = request.path.startswith(("/api/", "/webhooks/")) or "json" in request.headers.get(
+        "Accept", ""
+    )
+    if wants_json:
+        response: HttpResponseBase = JsonResponse(
+            {"error": "database unavailable, retry later"}, status=503
+        )
+    else:
+        response = HttpResponse(
+            "<!doctype html><title>Temporarily unavailable</title>"
+            f"<h1>Temporarily unavailable</h1><p>{reason}</p>",
+            status=503,
+        )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach PostgreSQL answers 503 with the reason, never 500. (What
+    fails outside a view, in another middleware, is caught by `server_error` below.)"""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning(
+                "event=database_unavailable path=%s error=%s",
+                request.path,
+                exception.__class__.__name__,
+            )
+            return database_unavailable_response(request)
+        return None
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    """handler500: a database outage met outside a view (a middleware reading the session or
+    the user) is still a 503 with the reason; anything else is Django's plain 500 page."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a lockout raised during authenticate() into the
     # lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so a view that cannot reach PostgreSQL becomes a 503 with the reason.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

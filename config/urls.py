@@ -53,3 +53,6 @@ urlpatterns = [
     path("", include("wxcc.urls")),
     path("", include("wallboard.urls")),
 ]
+
+# A database outage met outside a view is a 503 with the reason, not a 500.
+handler500 = "config.middleware.server_error"
