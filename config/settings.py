@@ -182,7 +182,17 @@ _REDIS_SOCKET_OPTIONS = {
     "retry_on_timeout": True,
     "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL_S,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {**_REDIS_SOCKET_OPTIONS}
+# Late acks (above) mean a task is taken off the queue only when it finishes. A worker child
+# that dies mid-task is rejected by its parent and the task requeued at once
+# (REJECT_ON_WORKER_LOST); a whole worker that dies (SIGKILL, host lost) leaves the message
+# unacknowledged, and Redis hands it out again after the visibility timeout. It must exceed
+# the longest task (a report waits up to REPORTING_RATE_LIMIT_MAX_WAIT_S for WxCC's budget,
+# then renders), or a slow task would run twice; every task is idempotent, so a rerun is safe.
+CELERY_VISIBILITY_TIMEOUT_S = env.int("CELERY_VISIBILITY_TIMEOUT_S", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **_REDIS_SOCKET_OPTIONS,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_S,
+}
 # Publishing (a web request handing an event to the worker, beat sending a tick) tries twice
 # within a fraction of a second and then gives up: what was not queued is swept up later.
 CELERY_TASK_PUBLISH_RETRY = True
@@ -470,6 +480,11 @@ REPORTING_SESSION_LOOKBACK_H = env.float("REPORTING_SESSION_LOOKBACK_H", default
 # long in all for a spent budget or a 429 before giving up.
 REPORTING_REQUESTS_PER_MINUTE = env.int("REPORTING_REQUESTS_PER_MINUTE", default=120)
 REPORTING_RATE_LIMIT_MAX_WAIT_S = env.float("REPORTING_RATE_LIMIT_MAX_WAIT_S", default=600.0)
+if CELERY_VISIBILITY_TIMEOUT_S <= 2 * REPORTING_RATE_LIMIT_MAX_WAIT_S:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT_S must be more than twice REPORTING_RATE_LIMIT_MAX_WAIT_S: a "
+        "report still waiting for WxCC would otherwise be handed to a second worker."
+    )
 # Rows shown in the browser and PDF for list reports (the CSV has every row).
 REPORTING_MAX_DETAIL_ROWS = env.int("REPORTING_MAX_DETAIL_ROWS", default=2000)
 # A failed scheduled run is retried this many times, after REPORTING_RETRY_BASE_S doubling
