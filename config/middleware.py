@@ -47,10 +47,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponseBase:
     """503 with the reason and Retry-After: JSON for API and webhook callers, a short page
     for people. Renders no template and touches no database or session."""
     reason = "The database is unavailable; this page will work again once it is back."
-    wants_json = request.path.startswith(("/api/", "/webhooks/")) or "json" in request.headers.get(
-        "Accept", ""
-    )
-    if wants_json:
+    if _wants_json(request) or "json" in request.headers.get("Accept", ""):
         response: HttpResponseBase = JsonResponse(
             {"error": "database unavailable, retry later"}, status=503
         )
@@ -95,3 +92,14 @@ def server_error(request: HttpRequest) -> HttpResponseBase:
     if isinstance(exception, DATABASE_ERRORS):
         return database_unavailable_response(request)
     return defaults.server_error(request)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """handler404: API and webhook callers get JSON with the reason, people the usual page."""
+    if _wants_json(request):
+        return JsonResponse({"error": "not found"}, status=404)
+    return defaults.page_not_found(request, exception)

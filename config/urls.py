@@ -56,3 +56,5 @@ urlpatterns = [
 
 # A database outage met outside a view is a 503 with the reason, not a 500.
 handler500 = "config.middleware.server_error"
+# An unknown API or webhook URL is a JSON 404 with the reason, like every other API answer.
+handler404 = "config.middleware.not_found"
