@@ -139,3 +139,26 @@ def test_every_main_page_loads_without_a_content_security_policy_violation(
         assert "unsafe-inline" not in policy, name
     assert {name: found for name, found in violations.items() if found} == {}
     assert console_errors == []
+
+
+def test_a_locked_out_person_sees_why_and_for_how_long(live_asgi: str, settings: Any) -> None:
+    MembershipFactory.create(user__username="locked-out")
+    with chromium(live_asgi, settings) as page:
+        page.goto("/accounts/login/")
+        for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+            page.get_by_label("Username").fill("locked-out")
+            page.get_by_label("Password").fill("not the password")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            page.wait_for_load_state()
+        page.get_by_label("Username").fill("locked-out")
+        page.get_by_label("Password").fill("password")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_load_state()
+        alert = page.locator("#login-locked").inner_text()
+        path = page.evaluate("location.pathname")
+        page.screenshot(path=str(SCREENSHOTS / "login-locked-out.png"), full_page=True)
+        violations = page.evaluate("window.__cspViolations")
+
+    assert "Sign-in is locked for 15 minutes" in alert
+    assert path == "/accounts/login/"  # the right password did not get in
+    assert violations == []
