@@ -19,16 +19,24 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 
 
 class KioskFramingMiddleware:
-    """Every page refuses to be framed (X-Frame-Options DENY, CSP frame-ancestors 'none')
-    except the TV page when settings.TV_FRAME_ANCESTORS names the origins that may embed it
-    (signage players, portals): then it sends those as its CSP frame-ancestors and no
-    X-Frame-Options (which cannot name an origin)."""
+    """Every page refuses to be framed (X-Frame-Options DENY, CSP frame-ancestors 'none'),
+    except a view marked @xframe_options_sameorigin (its own site may frame it: 'self'), and
+    the TV page when settings.TV_FRAME_ANCESTORS names the origins that may embed it (signage
+    players, portals): then it sends those as its CSP frame-ancestors and no X-Frame-Options
+    (which cannot name an origin)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
+        if response.headers.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+            # A view that allows its own site to frame it (@xframe_options_sameorigin, e.g. a
+            # preview in an iframe) gets the same from the CSP, which browsers obey first.
+            self_only = {"frame-ancestors": ["'self'"]}
+            response._csp_replace = self_only  # type: ignore[attr-defined]
+            response._csp_replace_ro = self_only  # type: ignore[attr-defined]
+            return response
         match = request.resolver_match
         if settings.TV_FRAME_ANCESTORS and match is not None and match.view_name == "wallboard:tv":
             # XFrameOptionsMiddleware (inside this one) has already answered DENY.

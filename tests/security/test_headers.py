@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -150,3 +151,31 @@ def test_a_request_the_proxy_marks_as_https_gets_hsts_and_a_plain_one_is_redirec
     assert behind_tls.status_code == 200
     assert "max-age=31536000" in behind_tls["Strict-Transport-Security"]
     assert health.status_code == 200
+
+
+def test_a_view_that_allows_same_origin_frames_gets_frame_ancestors_self() -> None:
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.middleware.clickjacking import XFrameOptionsMiddleware
+    from django.test import RequestFactory
+    from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+    from config.middleware import KioskFramingMiddleware
+
+    @xframe_options_sameorigin
+    def preview(request: object) -> HttpResponse:
+        return HttpResponse("<p>preview</p>")
+
+    def plain(request: object) -> HttpResponse:
+        return HttpResponse("<p>page</p>")
+
+    def chain(view: Any) -> Any:  # the order of settings.MIDDLEWARE
+        return CSPMiddleware(KioskFramingMiddleware(XFrameOptionsMiddleware(view)))  # type: ignore[arg-type]
+
+    framed = chain(preview)(RequestFactory().get("/preview/"))
+    refused = chain(plain)(RequestFactory().get("/page/"))
+
+    assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    assert _directives(framed["Content-Security-Policy"])["frame-ancestors"] == "'self'"
+    assert refused["X-Frame-Options"] == "DENY"
+    assert _directives(refused["Content-Security-Policy"])["frame-ancestors"] == "'none'"
