@@ -14,11 +14,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from wallboard import log_filters  # noqa: E402
+from config import log_redaction  # noqa: E402
 from wallboard.routing import websocket_urlpatterns  # noqa: E402
 
 # uvicorn logs paths with their query strings; TV links carry their token there.
-log_filters.install()
+log_redaction.install()
 
 application = ProtocolTypeRouter(
     {

@@ -13,11 +13,13 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
 
+@csrf_exempt  # GET only: another method is a 405, not a CSRF 403 page
 @require_GET
 def liveness(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
@@ -40,6 +42,7 @@ def _check_redis() -> str | None:
     return None
 
 
+@csrf_exempt
 @require_GET
 def readiness(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "redis": _check_redis()}

@@ -6,6 +6,7 @@ embedded Redis (see config.embedded_redis). This is the only module that reads o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "template_partials",
     "channels",
     "django_celery_beat",
+    "axes",
+    "csp",
     "oauth",
     "wxcc",
     "wallboard",
@@ -54,6 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Inside the CSP middleware, so its frame-ancestors for the TV page reach the header.
+    "config.middleware.KioskFramingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +68,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during authenticate() into the
+    # lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Innermost, so a view that cannot reach PostgreSQL becomes a 503 with the reason.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,7 +184,17 @@ _REDIS_SOCKET_OPTIONS = {
     "retry_on_timeout": True,
     "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL_S,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {**_REDIS_SOCKET_OPTIONS}
+# Late acks (above) mean a task is taken off the queue only when it finishes. A worker child
+# that dies mid-task is rejected by its parent and the task requeued at once
+# (REJECT_ON_WORKER_LOST); a whole worker that dies (SIGKILL, host lost) leaves the message
+# unacknowledged, and Redis hands it out again after the visibility timeout. It must exceed
+# the longest task (a report waits up to REPORTING_RATE_LIMIT_MAX_WAIT_S for WxCC's budget,
+# then renders), or a slow task would run twice; every task is idempotent, so a rerun is safe.
+CELERY_VISIBILITY_TIMEOUT_S = env.int("CELERY_VISIBILITY_TIMEOUT_S", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **_REDIS_SOCKET_OPTIONS,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_S,
+}
 # Publishing (a web request handing an event to the worker, beat sending a tick) tries twice
 # within a fraction of a second and then gives up: what was not queued is swept up later.
 CELERY_TASK_PUBLISH_RETRY = True
@@ -210,6 +231,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Security: sign-in throttling ------------------------------------------------------------
+# django-axes counts failed sign-ins per account and per client address (either one locks):
+# after AXES_FAILURE_LIMIT failures both the password form and the admin refuse that account,
+# or anyone from that address, for the cool-off, even with the right password; the sign-in
+# page says so and for how long. A success resets the count. Behind a reverse proxy the
+# address is the proxy's unless uvicorn is told to trust it (FORWARDED_ALLOW_IPS, see
+# docs/operations.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MIN", default=15.0))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "oauth.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -228,10 +267,56 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- Security: transport, cookies, headers ---------------------------------------------------
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and must strip
+# it from clients). There every plain-HTTP request is redirected to HTTPS, HSTS tells browsers
+# to never try HTTP again, and cookies are Secure. DEBUG (the demo on http://127.0.0.1) has
+# none of it. /healthz and /readyz stay reachable over plain HTTP for the load balancer.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading is a promise about every subdomain that takes months to undo: a deployment opts in
+# (SECURE_HSTS_PRELOAD=true); not doing so is a decision, not a warning for `check --deploy`.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_COOKIE_HTTPONLY = True
+# Frames: no page may be framed (X-Frame-Options DENY and CSP frame-ancestors 'none'), except
+# the TV kiosk page when TV_FRAME_ANCESTORS lists the origins allowed to embed it (a digital
+# signage player, an intranet portal), e.g. "https://signage.example.com".
+X_FRAME_OPTIONS = "DENY"
+TV_FRAME_ANCESTORS = env.list("TV_FRAME_ANCESTORS", default=[])
+# Content Security Policy (django-csp): only our own scripts, styles, images and sockets; no
+# inline script or style anywhere (htmx's indicator styles are off through its meta config,
+# the report chart's data is a JSON block, not a script). 'self' covers ws:/wss: to the same
+# host (CSP level 3). No form-action: Chromium applies it to the redirect after a form, and
+# "Connect to Webex" and "Login with Webex" are forms that redirect to Webex's identity
+# service. CSP_REPORT_ONLY=true sends it as report-only, to try a change safely.
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CSP_POLICY
 
 # Email (scheduled reports, failure notices). Production sends through SMTP; a DEBUG run
 # (the demo) writes each message as a file under DATA_DIR/outbox, which admins read on the
@@ -252,6 +337,20 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wallboard@localhost")
 ADMINS = [("Wallboard admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
+# Password reset by email exists only where mail is known to reach people: an SMTP backend with
+# EMAIL_HOST set, or PASSWORD_RESET_ENABLED=true. Otherwise (the demo's file outbox, no mail
+# server) its pages are 404s and the sign-in page does not offer it. A reset link is a
+# password: the console backend would print it, so it is refused here, and the log filter
+# (config.log_redaction) blanks it from any logged URL.
+_MAIL_CONFIGURED = EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and bool(
+    env.str("EMAIL_HOST", default="")
+)
+PASSWORD_RESET_ENABLED = env.bool("PASSWORD_RESET_ENABLED", default=_MAIL_CONFIGURED)
+if PASSWORD_RESET_ENABLED and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    raise ImproperlyConfigured(
+        "PASSWORD_RESET_ENABLED with the console email backend would print reset links to the "
+        "log; use SMTP (EMAIL_HOST) or turn password reset off."
+    )
 
 # --- Webex / WxCC -------------------------------------------------------------------------
 # Identity (OAuth) is global; the WxCC API root depends on the org's region.
@@ -271,6 +370,9 @@ WXCC_API_URL = env.str("WXCC_API_URL", default="")
 WXCC_WEBHOOK_SECRET = env.str("WXCC_WEBHOOK_SECRET", default="")
 WXCC_POLL_INTERVAL_S = env.float("WXCC_POLL_INTERVAL_S", default=10.0)
 WXCC_RAW_EVENT_RETENTION_DAYS = env.int("WXCC_RAW_EVENT_RETENTION_DAYS", default=14)
+# Deliveries accepted from one source address per minute before 429 + Retry-After
+# (wxcc.webhook_limit). Far above WxCC's own rate to one receiver (0 turns the limit off).
+WXCC_WEBHOOK_RATE_LIMIT_PER_MIN = env.int("WXCC_WEBHOOK_RATE_LIMIT_PER_MIN", default=12000)
 WXCC_WEBHOOK_MAX_BODY_BYTES = env.int("WXCC_WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 # Refused deliveries are counted per subscription, reason and minute, and kept this long.
 WXCC_WEBHOOK_REJECTION_RETENTION_DAYS = env.int("WXCC_WEBHOOK_REJECTION_RETENTION_DAYS", default=7)
@@ -395,6 +497,11 @@ REPORTING_SESSION_LOOKBACK_H = env.float("REPORTING_SESSION_LOOKBACK_H", default
 # long in all for a spent budget or a 429 before giving up.
 REPORTING_REQUESTS_PER_MINUTE = env.int("REPORTING_REQUESTS_PER_MINUTE", default=120)
 REPORTING_RATE_LIMIT_MAX_WAIT_S = env.float("REPORTING_RATE_LIMIT_MAX_WAIT_S", default=600.0)
+if CELERY_VISIBILITY_TIMEOUT_S <= 2 * REPORTING_RATE_LIMIT_MAX_WAIT_S:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT_S must be more than twice REPORTING_RATE_LIMIT_MAX_WAIT_S: a "
+        "report still waiting for WxCC would otherwise be handed to a second worker."
+    )
 # Rows shown in the browser and PDF for list reports (the CSV has every row).
 REPORTING_MAX_DETAIL_ROWS = env.int("REPORTING_MAX_DETAIL_ROWS", default=2000)
 # A failed scheduled run is retried this many times, after REPORTING_RETRY_BASE_S doubling
@@ -441,18 +548,20 @@ LOGGING = {
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
         },
     },
-    # Display tokens travel in TV URLs: never write one (uvicorn's own loggers get the same
-    # filter in config/asgi.py).
-    "filters": {"redact_tokens": {"()": "wallboard.log_filters.RedactTokens"}},
+    # Display tokens and reset links travel in URLs: never write one (uvicorn's own loggers
+    # get the same filter in config/asgi.py).
+    "filters": {"redact_secrets": {"()": "config.log_redaction.RedactSecretsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "kv",
-            "filters": ["redact_tokens"],
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # uvicorn's access log writes every path and query (a TV's token): through our filter.
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
         # PDF rendering logs every page at INFO.

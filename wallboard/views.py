@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from oauth.permissions import current_org, org_member_required
@@ -103,6 +104,7 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _board_response(request, viewer, "wallboard/board_page.html", f"/ws/boards/{slug}/")
 
 
+@csrf_exempt  # read-only and GET-only: any other method is a 405, not a CSRF 403 page
 @require_GET
 def snapshot_api(request: HttpRequest, slug: str) -> JsonResponse:
     """The board's figures as JSON (README, "Snapshot API"); a token, else the session."""

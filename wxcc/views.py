@@ -4,7 +4,8 @@ the event to a worker without waiting for the broker; never answers 500.
 Answers (docs/wxcc-contract.md §1.7): 202 accepted, 200 duplicate; 200 "dropped" for a
 delivery that cannot be authenticated (unknown subscription, bad signature, replayed or
 mis-dated V2 timestamp, another org), so WxCC does not count it as a failure that may disable
-the subscription; 400/413/415 with a reason for a malformed one; 503 when the database is
+the subscription; 429 with Retry-After past the per-address rate limit (wxcc.webhook_limit);
+400/413/415 with a reason for a malformed one; 503 when the database is
 unavailable (WxCC retries). Every refusal is counted for the org's admin (wxcc.rejections).
 """
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from wxcc import webhook_limit
 from wxcc.events import accept_delivery
 from wxcc.handoff import hand_off
 from wxcc.models import RejectionReason
@@ -36,6 +38,11 @@ STORAGE_RETRY_AFTER_S = 30
 @require_POST
 def receive_webhook(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
+    refusal = webhook_limit.check(request.META.get("REMOTE_ADDR", ""), now_s=now.timestamp())
+    if refusal is not None:
+        response = JsonResponse({"error": "too many deliveries from this address"}, status=429)
+        response["Retry-After"] = str(refusal.retry_after_s)
+        return response
     try:
         _check_framing(request)
         accepted = accept_delivery(request.body, request.headers, now=now)

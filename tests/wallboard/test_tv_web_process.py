@@ -24,7 +24,7 @@ from tests.wallboard.tv_browser import (
     wait_for_socket,
     web_process,
 )
-from wallboard.log_filters import REDACTED
+from config.log_redaction import REDACTED
 from wxcc.poller import poll_org
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

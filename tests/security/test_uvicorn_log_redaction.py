@@ -9,7 +9,7 @@ import logging
 import pytest
 from uvicorn.logging import AccessFormatter
 
-from wallboard.log_filters import REDACTED, RedactTokens, redact
+from config.log_redaction import REDACTED, RedactSecretsFilter, redact
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_a_filtered_uvicorn_access_record_is_still_formatted_without_the_token()
     handler.setFormatter(
         AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False)
     )
-    handler.addFilter(RedactTokens())
+    handler.addFilter(RedactSecretsFilter())
     logger = logging.getLogger("tests.uvicorn.access")
     logger.propagate = False
     logger.addHandler(handler)
