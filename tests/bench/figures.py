@@ -112,7 +112,8 @@ def format_table(results: dict[str, Any]) -> str:
         f"machine: {machine.get('nproc')} CPUs, {machine.get('cpu_model')}"
         + ("  (quick run)" if results.get("quick") else ""),
         "",
-        f"{'figure':<30} {'value':>12} {'unit':<9} {'reference':>12} {'bar':>9} {'goal':>9}  verdict",
+        f"{'figure':<30} {'value':>12} {'unit':<9} {'reference':>12} {'bar':>9} {'goal':>9}"
+        "  verdict",
     ]
     for figure in FIGURES:
         value = results.get(figure.key)
