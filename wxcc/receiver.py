@@ -145,26 +145,36 @@ class _Batcher:
         loop = asyncio.get_running_loop()
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-                deliveries = [delivery for delivery, _ in batch]
-                try:
-                    answers = await loop.run_in_executor(self._executor, _write, deliveries)
-                except Exception as exc:
-                    logger.exception("event=webhook_batch_failed error=%s", exc.__class__.__name__)
-                    answers = [STORAGE_UNAVAILABLE] * len(batch)
-                for (_, future), answer in zip(batch, answers, strict=True):
-                    if not future.done():
-                        future.set_result(answer)
+                while self._waiting:
+                    batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+                    await self._write(loop, batch)
+                # Idle: the writer's connection goes back to the pool (kept while busy, as
+                # taking one from the pool costs a round trip per batch).
+                await loop.run_in_executor(self._executor, connection.close)
         finally:
             self._writing = False
 
+    async def _write(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        batch: list[tuple[Delivery, asyncio.Future[Answer]]],
+    ) -> None:
+        deliveries = [delivery for delivery, _ in batch]
+        try:
+            answers = await loop.run_in_executor(self._executor, _write, deliveries)
+        except Exception as exc:  # every waiting sender must get an answer
+            logger.exception("event=webhook_batch_failed error=%s", exc.__class__.__name__)
+            answers = [STORAGE_UNAVAILABLE] * len(batch)
+        for (_, future), answer in zip(batch, answers, strict=True):
+            if not future.done():
+                future.set_result(answer)
+
 
 def _write(deliveries: list[Delivery]) -> list[Answer]:
-    try:
-        return answer_deliveries(deliveries, timezone.now())
-    finally:
-        # Back to the pool: the writer holds a connection only while it writes.
-        connection.close()
+    answers = answer_deliveries(deliveries, timezone.now())
+    if STORAGE_UNAVAILABLE in answers:
+        connection.close()  # the next batch gets a fresh connection from the pool
+    return answers
 
 
 _batchers: dict[int, _Batcher] = {}

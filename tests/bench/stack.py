@@ -155,6 +155,18 @@ def _wait_for_http(server: Process, url: str) -> None:
 
 
 @contextmanager
+def running_stack(workdir: Path) -> Iterator[Stack]:
+    """A Stack on the database Django is set up with (a test's, in the smoke test)."""
+    stack = Stack(workdir)
+    stack.redis.start()
+    try:
+        yield stack
+    finally:
+        stack.rss.stop()
+        stack.redis.stop()
+
+
+@contextmanager
 def bench_stack(workdir: Path) -> Iterator[Stack]:
     """Own database and Redis for the whole run; set up Django on them."""
     import django
@@ -163,18 +175,13 @@ def bench_stack(workdir: Path) -> Iterator[Stack]:
     base_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     url = bench_database_url(base_url)
     _create_database(url)
-    stack = Stack(workdir)
-    stack.redis.start()
-    os.environ["DATABASE_URL"] = url
-    os.environ["REDIS_URL"] = stack.redis.url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    # One fixed key, so secrets stored by an earlier run still decrypt (bench data only).
-    os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", BENCH_ENCRYPTION_KEY)
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-    try:
+    with running_stack(workdir) as stack:
+        os.environ["DATABASE_URL"] = url
+        os.environ["REDIS_URL"] = stack.redis.url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+        # One fixed key, so secrets stored by an earlier run still decrypt (bench data only).
+        os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", BENCH_ENCRYPTION_KEY)
+        django.setup()
+        call_command("migrate", verbosity=0, interactive=False)
         yield stack
-    finally:
-        stack.rss.stop()
-        stack.redis.stop()
