@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from wxcc.events import Accepted, Delivery, accept_deliveries
@@ -150,7 +150,7 @@ class _Batcher:
                     await self._write(loop, batch)
                 # Idle: the writer's connection goes back to the pool (kept while busy, as
                 # taking one from the pool costs a round trip per batch).
-                await loop.run_in_executor(self._executor, connection.close)
+                await loop.run_in_executor(self._executor, _close_connection)
         finally:
             self._writing = False
 
@@ -175,6 +175,14 @@ def _write(deliveries: list[Delivery]) -> list[Answer]:
     if STORAGE_UNAVAILABLE in answers:
         connection.close()  # the next batch gets a fresh connection from the pool
     return answers
+
+
+def _close_connection() -> None:
+    # Resolved in the writer thread: Django's connection is per thread.
+    try:
+        connection.close()
+    except DatabaseError as exc:  # a broken connection is closed all the same
+        logger.warning("event=webhook_writer_close_failed error=%s", exc.__class__.__name__)
 
 
 _batchers: dict[int, _Batcher] = {}

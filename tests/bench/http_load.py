@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+# A request not answered within this is counted as a transport error, and its connection
+# replaced, so one stuck request cannot hang the bench.
+ANSWER_TIMEOUT_S = 30.0
+
 
 @dataclass(frozen=True)
 class PreparedPost:
@@ -68,8 +72,8 @@ async def _sender(
             started = time.perf_counter()
             try:
                 writer.write(post.wire)
-                status = await _read_answer(reader)
-            except (OSError, asyncio.IncompleteReadError, ValueError):
+                status = await asyncio.wait_for(_read_answer(reader), ANSWER_TIMEOUT_S)
+            except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
                 result.transport_errors += 1
                 writer.close()
                 reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
