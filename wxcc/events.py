@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime
 
 from django.conf import settings
@@ -166,7 +167,7 @@ def _insert_new(
     items: Sequence[_StoreItem], *, received_at: datetime
 ) -> dict[tuple[int, str], int]:
     """One INSERT of every item not stored yet; the pks of those it stored, by (org, id)."""
-    params: list[object] = []
+    params: list[Any] = []
     for org_id, envelope, body in items:
         params += [org_id, envelope.event_id, envelope.event_type, envelope.timestamp, body]
         params.append(received_at)
