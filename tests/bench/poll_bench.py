@@ -50,10 +50,8 @@ def poll_queries(stack: Stack) -> dict[str, Any]:
     queues = knob_int("BENCH_POLL_QUEUES", full=200, quick=20)
     agents = knob_int("BENCH_POLL_AGENTS", full=5_000, quick=200)
     tasks = knob_int("BENCH_POLL_TASKS", full=2_000, quick=100)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM oauth_organization WHERE webex_org_id LIKE %s", ["bench-poll-%"]
-        )
+    # An earlier run's orgs, with everything of theirs (the ORM cascades).
+    Organization.objects.filter(webex_org_id__startswith="bench-poll-").delete()
     org, polled = _org_snapshot("large", queues, agents, tasks)
     small_org, small = _org_snapshot("small", 5, 8, 20)
     return {
