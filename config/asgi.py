@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -16,13 +17,26 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from config import log_redaction  # noqa: E402
 from wallboard.routing import websocket_urlpatterns  # noqa: E402
+from wxcc.receiver import webhook_app  # noqa: E402
+
+WEBHOOK_PATH = "/webhooks/wxcc/"
+
+
+async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The webhook receiver straight from the server (no middleware: it is authenticated by
+    its signature and must keep up with WxCC); everything else through Django."""
+    if scope["path"] == WEBHOOK_PATH:
+        await webhook_app(scope, receive, send)
+    else:
+        await django_asgi_app(scope, receive, send)
+
 
 # uvicorn logs paths with their query strings; TV links carry their token there.
 log_redaction.install()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -5,6 +5,9 @@ background thread of the web process, so a broker that is down, slow or silently
 publish can block for tens of seconds on a half-open connection) never holds a request or
 raises into it. What cannot be queued (broker down, backlog full) is still in the database:
 the beat sweeper `process_pending_webhook_events` applies it.
+
+Events queued together are published together: one broker message per burst of up to
+PUBLISH_BATCH events (`process_webhook_events`), not one round trip per event.
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ import threading
 
 from django.conf import settings
 
-from wxcc.tasks import process_webhook_event
+from wxcc.tasks import process_webhook_events
 
 logger = logging.getLogger(__name__)
+
+# At most this many events per broker message; a worker applies them one after the other,
+# so a bigger burst is split to keep several workers busy.
+PUBLISH_BATCH = 50
 
 _lock = threading.Lock()
 _backlog: queue.Queue[int] | None = None
@@ -56,16 +63,24 @@ def _running_backlog() -> queue.Queue[int]:
 
 def _publish_forever(backlog: queue.Queue[int]) -> None:
     while True:
-        raw_event_id = backlog.get()
+        raw_event_ids = [backlog.get()]
+        while len(raw_event_ids) < PUBLISH_BATCH:
+            try:
+                raw_event_ids.append(backlog.get_nowait())
+            except queue.Empty:
+                break
         try:
             # No result is ever read, so none is stored, and the result backend (which
             # retries for ~19 s and then raises when Redis is gone) stays out of the way.
-            process_webhook_event.apply_async((raw_event_id,), ignore_result=True)
+            process_webhook_events.apply_async((raw_event_ids,), ignore_result=True)
         except Exception as exc:  # this thread must outlive any broker failure; the sweeper retries
             logger.warning(
-                "event=webhook_enqueue_failed raw_event_id=%s error=%s",
-                raw_event_id,
+                "event=webhook_enqueue_failed raw_event_ids=%s error=%s",
+                raw_event_ids[0]
+                if len(raw_event_ids) == 1
+                else f"{raw_event_ids[0]}+{len(raw_event_ids) - 1}",
                 exc.__class__.__name__,
             )
         finally:
-            backlog.task_done()
+            for _ in raw_event_ids:
+                backlog.task_done()

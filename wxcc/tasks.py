@@ -47,6 +47,24 @@ def process_webhook_event(raw_event_id: int) -> bool:
     return handled
 
 
+@shared_task(
+    name="wxcc.process_webhook_events",
+    acks_late=True,
+    autoretry_for=(OperationalError, IntegrityError),
+    retry_backoff=1,
+    retry_backoff_max=10,
+    max_retries=8,
+)
+def process_webhook_events(raw_event_ids: list[int]) -> int:
+    """Apply a burst of events handed off together, with one live-state announcement for
+    all of them. Each is applied on its own (processing is idempotent), so a retry after a
+    failure re-applies nothing already applied. Returns how many were applied here."""
+    with coalesced_notifications():
+        return sum(
+            1 for raw_event_id in raw_event_ids if processing.process_raw_event(raw_event_id)
+        )
+
+
 @shared_task(name="wxcc.process_pending_webhook_events")
 def process_pending_webhook_events() -> int:
     """Sweep events stored but never applied (a lost enqueue, a crashed worker, an earlier

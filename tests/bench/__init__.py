@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` runs them and writes JSON results to bench-results/."""
+"""Benchmarks: `make bench` (python -m tests.bench) runs them and writes bench-results.json."""

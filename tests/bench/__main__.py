@@ -1,44 +1,63 @@
-"""Run every registered benchmark and write its measurements as JSON.
+"""`make bench`: run every benchmark against the bench's own stack, write
+bench-results.json at the repository root and print each figure beside its reference, bar
+and goal. It reports; it never fails on a slow figure.
 
-Each benchmark is a callable returning a dict of measurements; results land in
-bench-results/<name>.json with the machine's facts, so runs can be compared over time.
+`BENCH_QUICK=1` shrinks every figure to seconds; `BENCH_ONLY=webhook,metrics` runs some.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import sys
-from collections.abc import Callable
+import tempfile
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import django
+from tests.bench.figures import BENCHMARKS, format_table, machine_facts
+from tests.bench.knobs import is_quick, knob_str
+from tests.bench.stack import ROOT, bench_stack
 
-BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
+RESULTS_PATH = ROOT / "bench-results.json"
 
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench-results"
+
+def run(only: set[str] | None = None, results_path: Path = RESULTS_PATH) -> dict[str, Any]:
+    """Run the benchmarks (all, or those named in `only`) and write the results file."""
+    figures: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as workdir,
+        bench_stack(Path(workdir)) as stack,
+    ):
+        for name, benchmark in BENCHMARKS.items():
+            if only and name not in only:
+                continue
+            print(f"running {name} ...", flush=True)
+            try:
+                figures.update(benchmark(stack))
+            except Exception as exc:  # one broken figure must not lose the others
+                errors[name] = f"{exc.__class__.__name__}: {exc}"
+                traceback.print_exc()
+        stack.rss.sample()
+        peak_rss_mb = dict(stack.rss.peaks_mb)
+    results = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": is_quick(),
+        "machine": machine_facts(),
+        **figures,
+        "peak_rss_mb": peak_rss_mb,
+        "errors": errors,
+    }
+    results_path.write_text(json.dumps(results, indent=2) + "\n")
+    return results
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    django.setup()
-    RESULTS_DIR.mkdir(exist_ok=True)
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count()}
-    if not BENCHMARKS:
-        print("no benchmarks registered yet")
-    for name, run in BENCHMARKS.items():
-        result = {
-            "benchmark": name,
-            "at": datetime.now(UTC).isoformat(),
-            "machine": machine,
-            "results": run(),
-        }
-        (RESULTS_DIR / f"{name}.json").write_text(json.dumps(result, indent=2))
-        print(f"{name}: {json.dumps(result['results'])}")
+    only = {name.strip() for name in knob_str("BENCH_ONLY", full="", quick="").split(",") if name}
+    results = run(only or None)
+    print(format_table(results))
+    print(f"\nwritten to {RESULTS_PATH}")
     return 0
 
 

@@ -1,8 +1,8 @@
 """Benchmark of the metrics engine: a center with 200 queues, 5,000 agents and 100,000 of
 today's tasks, recomputed in full and after a change in one queue.
 
-`metrics_compute_ms()` returns the measurements; register it in `tests/bench/__main__.py`
-as `BENCHMARKS["metrics_compute_ms"] = metrics_compute_ms`, or run this module directly.
+`metrics_compute_ms()` returns the measurements (registered in tests/bench/figures.py); sizes
+come from BENCH_METRICS_* knobs (tests/bench/knobs.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tests.bench.knobs import knob_int
 from wallboard.metrics import (
     AgentState,
     AgentStateSpan,
@@ -31,12 +32,12 @@ from wallboard.metrics import (
 
 ZONE = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
-QUEUES = 200
-AGENTS = 5_000
-TEAMS = 250
-TASKS = 100_000
+QUEUES = knob_int("BENCH_METRICS_QUEUES", full=200, quick=20)
+AGENTS = knob_int("BENCH_METRICS_AGENTS", full=5_000, quick=250)
+TEAMS = max(1, AGENTS // 20)
+TASKS = knob_int("BENCH_METRICS_TASKS", full=100_000, quick=2_000)
 SPANS_PER_AGENT = 20
-RUNS = 7
+RUNS = knob_int("BENCH_METRICS_RUNS", full=7, quick=2)
 
 
 def synthetic_center(
