@@ -177,6 +177,7 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
                     "a fragment for the later change",
                     60,
                 )
+                connections_at_end = board.connections
             assert worker.alive(), worker.log()[-3000:]
     finally:
         redis_server.stop()
@@ -198,3 +199,5 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
     assert 'id="board-status"' in full_after
     assert tile_value(full_after, tile_id) is not None
     assert connections_before >= 1
+    # Once back, the socket stays up: the change came on the connection that got the board.
+    assert connections_at_end == reconnected
