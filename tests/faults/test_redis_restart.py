@@ -1,5 +1,5 @@
-"""Redis restarted under load, with a board open: web (uvicorn), a Celery worker and the
-channel layer all use a private redis-server this test stops and starts. Signed webhooks keep
+"""Redis restarted under load, with a board open: web (uvicorn), a Celery worker, beat and
+the channel layer all use a private redis-server this test stops and starts. Signed webhooks keep
 arriving throughout and every one is acknowledged and stored in PostgreSQL, also while Redis
 is down; once Redis is back the worker applies each exactly once, and the board's websocket
 reconnects by itself, receives the whole board, then a fragment for a later change."""
@@ -19,6 +19,7 @@ from oauth.models import Organization
 from tests.faults.board_watcher import tile_value, wait_for, watching
 from tests.foundation.processes import (
     PrivateRedis,
+    beat_process,
     production_env,
     uvicorn_process,
     worker_process,
@@ -40,6 +41,8 @@ SUBSCRIPTION = "sub-redis-restart"
 ANSWER_WITHIN_S = 5.0
 SEND_EVERY_S = 0.2
 OUTAGE_S = 8.0
+TICK_S = 1.0
+TICK_TASK = "Task wallboard.tick["
 
 
 @dataclass
@@ -123,9 +126,15 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
     tv = quiet_board(org, stale_after_s=600)
     tile_id = tv.waiting_tile.pk
     redis_server = PrivateRedis(tmp_path).start()
-    env = production_env(redis_url=redis_server.url, DB_POOL_MAX_SIZE="4")
+    env = production_env(
+        redis_url=redis_server.url, DB_POOL_MAX_SIZE="4", WALLBOARD_TICK_S=str(TICK_S)
+    )
     try:
-        with uvicorn_process(env, tmp_path) as url, worker_process(env, tmp_path) as worker:
+        with (
+            uvicorn_process(env, tmp_path) as url,
+            worker_process(env, tmp_path) as worker,
+            beat_process(env, tmp_path) as beat,
+        ):
             ws_url = url.replace("http://", "ws://") + f"/ws/tv/lobby/?token={tv.screen.token}"
             with watching(ws_url) as board:
                 wait_for(lambda: bool(board.received()), "the board on connect", 30)
@@ -146,6 +155,7 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
                     redis_server.stop()
                     time.sleep(OUTAGE_S)
                     redis_server.start()  # same port: everyone must find it again by itself
+                    worker_log_at_restart = len(worker.log())
                     load.redis_down.clear()
                     connections_before = board.connections
                     time.sleep(3)
@@ -178,7 +188,14 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
                     60,
                 )
                 connections_at_end = board.connections
+            # Beat found Redis again too: its ticks reach the worker after the restart.
+            wait_for(
+                lambda: TICK_TASK in worker.log()[worker_log_at_restart:],
+                "a beat tick after the restart",
+                30,
+            )
             assert worker.alive(), worker.log()[-3000:]
+            assert beat.alive(), beat.log()[-3000:]
     finally:
         redis_server.stop()
 
