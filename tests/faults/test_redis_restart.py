@@ -154,6 +154,11 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
                     load.redis_down.set()
                     redis_server.stop()
                     time.sleep(OUTAGE_S)
+                    # In PostgreSQL already, while nothing could be queued.
+                    acked_while_down = [d.event_id for d in load.acknowledged() if d.redis_down]
+                    stored_while_down = RawEvent.objects.filter(
+                        event_id__in=acked_while_down
+                    ).count()
                     redis_server.start()  # same port: everyone must find it again by itself
                     worker_log_at_restart = len(worker.log())
                     load.redis_down.clear()
@@ -201,6 +206,8 @@ def test_webhooks_are_acknowledged_through_a_redis_restart_and_the_open_board_re
 
     during = [d for d in sent if d.redis_down]
     assert during, "no webhook was sent while Redis was down"
+    assert acked_while_down
+    assert stored_while_down == len(acked_while_down)
     # Acknowledged throughout: every delivery, during the outage too, got its 202 in time.
     assert [d.status for d in sent] == [202] * len(sent)
     assert later.status == 202
