@@ -155,10 +155,24 @@ CACHES = {
     }
 }
 
+# A consumer waits for its next message with a blocking read of up to
+# RedisChannelLayer.brpop_timeout (5 s). redis-py's default socket timeout is also 5 s, so an
+# idle board's read timed out first and its consumer died (the TV then reconnected, losing
+# what was pushed meanwhile): the layer's reads may take the blocking time and a margin.
+CHANNEL_LAYER_BLOCKING_READ_S = 5.0
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "wb:asgi"},
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+                    "socket_timeout": CHANNEL_LAYER_BLOCKING_READ_S + REDIS_SOCKET_TIMEOUT_S,
+                }
+            ],
+            "prefix": "wb:asgi",
+        },
     }
 }
 

@@ -188,3 +188,18 @@ def worker_process(env: dict[str, str], workdir: Path) -> Iterator[Process]:
         yield worker
     finally:
         worker.stop()
+
+
+@contextmanager
+def beat_process(env: dict[str, str], workdir: Path) -> Iterator[Process]:
+    """Celery beat as `make demo` and docker-compose run it, in its own process."""
+    beat = _spawn("beat", ["celery", "-A", "config", "beat", "--loglevel", "INFO"], env, workdir)
+    try:
+        deadline = time.monotonic() + 60
+        while "beat: Starting" not in beat.log():
+            assert beat.alive(), f"beat exited:\n{beat.log()}"
+            assert time.monotonic() < deadline, f"beat did not start:\n{beat.log()}"
+            time.sleep(0.1)
+        yield beat
+    finally:
+        beat.stop()
