@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 
+from config.log_redaction import REDACTED
 from tests.fixtures.simulator import RunningSimulator
 from tests.wallboard.tv_browser import (
     ARTIFACTS,
@@ -24,7 +25,6 @@ from tests.wallboard.tv_browser import (
     wait_for_socket,
     web_process,
 )
-from config.log_redaction import REDACTED
 from wxcc.poller import poll_org
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
