@@ -18,9 +18,12 @@ REDACTED = "[redacted]"
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # ?token=..., &token=..., access_token=..., refresh_token=..., code=... (OAuth callback)
+    # A value, never a %-placeholder of the message template (its argument is redacted on
+    # its own): `token=` after a separator or a space; code/state/secret only in a query.
     (
         re.compile(
-            r"(?i)((?:^|[?&;\s,\"'])(?:[a-z_.-]*token|code|state|client_secret)=)[^&;\s\"',]+"
+            r"(?i)((?:^|[?&;\s,\"'])[a-z_.-]*token=|[?&;](?:code|state|client_secret)=)"
+            r"(?!%)[^&;\s\"',]+"
         ),
         rf"\1{REDACTED}",
     ),

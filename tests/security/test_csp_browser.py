@@ -23,6 +23,7 @@ from tests.fixtures.wallboard_factories import (
     ScreenFactory,
     TileFactory,
 )
+from tests.fixtures.wxcc_factories import QueueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,6 +79,7 @@ def test_every_main_page_loads_without_a_content_security_policy_violation(
     TileFactory.create(page=agents_page, kind="agents_list", metric="")
     TileFactory.create(page=agents_page, kind="queues_table", metric="")
     screen = ScreenFactory.create(board=board)
+    queue = QueueFactory.create(organization=org, name="Policy queue")
     job = ReportJob.objects.create(
         organization=org,
         kind="queue-summary",
@@ -91,6 +93,14 @@ def test_every_main_page_loads_without_a_content_security_policy_violation(
         "home": "/",
         "boards": "/boards/",
         "board": "/boards/policy/",
+        "board-new": "/boards/new/",
+        "board-edit": "/boards/policy/edit/",
+        "screens": "/screens/",
+        "agents": "/agents/",
+        "queues": "/queues/",
+        "queue": f"/queues/{queue.pk}/",
+        "alerts": "/alerts/",
+        "members": "/members/",
         "reports": "/reports/",
         "report-job": f"/reports/jobs/{job.pk}/",
         "schedules": "/reports/schedules/",

@@ -21,6 +21,7 @@ from config.log_redaction import REDACTED, RedactSecretsFilter, redact
         ("refresh_token=r1&access_token=a1", f"refresh_token={REDACTED}&access_token={REDACTED}"),
         ("tokens=5 and a token word", "tokens=5 and a token word"),
         ("token=", "token="),
+        ("event=x code=%s token=%s state=%s", "event=x code=%s token=%s state=%s"),
     ],
 )
 def test_redact_replaces_only_token_values(line: str, expected: str) -> None:
@@ -48,3 +49,11 @@ def test_a_filtered_uvicorn_access_record_is_still_formatted_without_the_token()
     assert "s3cret" not in line
     assert f"/tv/x/?token={REDACTED}" in line
     assert "200" in line
+
+
+def test_a_message_template_keeps_its_placeholders_so_the_record_still_formats() -> None:
+    record = logging.LogRecord(
+        "wxcc.receiver", logging.INFO, __file__, 1, "event=x code=%s token=%s", ("bad", "s3"), None
+    )
+    RedactSecretsFilter().filter(record)
+    assert record.getMessage() == "event=x code=bad token=s3"
