@@ -27,8 +27,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         rf"\1{REDACTED}",
     ),
-    # /reset/<uidb64>/<token>/
-    (re.compile(r"(/reset/[^/\s]+/)(?!set-password/)[^/\s\"']+"), rf"\1{REDACTED}"),
+    # /reset/<uidb64>/<token>/ and a new member's /welcome/<uidb64>/<token>/
+    (re.compile(r"(/(?:reset|welcome)/[^/\s]+/)(?!set-password/)[^/\s\"']+"), rf"\1{REDACTED}"),
     # Authorization: Bearer <token>
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{REDACTED}"),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, reverse_lazy
 
 from config import health
 from oauth.lockout import SignInView, reset_enabled
@@ -40,6 +40,20 @@ auth_patterns: list[URLPattern | URLResolver] = [
         "reset/done/",
         reset_enabled(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
+    ),
+    # The one-time link an admin hands a new member (members page): always on, since it needs
+    # no mail; the same token rules and pages as a reset link.
+    path(
+        "welcome/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("member_password_set")
+        ),
+        name="member_set_password",
+    ),
+    path(
+        "welcome/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="member_password_set",
     ),
 ]
 

@@ -41,7 +41,7 @@ def set_password_path(user: User) -> str:
     stops working once used (and after PASSWORD_RESET_TIMEOUT)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    return reverse("member_set_password", kwargs={"uidb64": uidb64, "token": token})
 
 
 def member_invite(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+from channels.layers import channel_layers
+
 pytest_plugins = [
     "tests.fixtures.servers",
     "tests.fixtures.simulator",
@@ -9,3 +14,13 @@ pytest_plugins = [
     "tests.fixtures.webex",
     "tests.fixtures.wxcc",
 ]
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer per test: channels_redis binds a layer's receive to the event loop
+    that first used it, and a layer kept from an earlier test's loop fails with "Two event
+    loops are trying to receive() on one channel layer at once"."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -117,7 +117,7 @@ def test_an_admin_invites_a_member_and_sees_the_one_time_link(
         sign_in(page, "nina@example.com", "a-long-Passphrase-42")
         signed_in_nav = page.locator("nav").inner_text()
 
-    assert "/accounts/reset/" in link
+    assert "/accounts/welcome/" in link
     assert "Password set" in done
     assert "nina@example.com" in signed_in_nav
     assert "Members" not in signed_in_nav

@@ -49,7 +49,7 @@ def browser_page(live_asgi: str, simulator: Any, settings: Any) -> Iterator[Any]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM)
             try:
-                yield browser.new_page(base_url=live_asgi)
+                yield browser.new_page(bypass_csp=True, base_url=live_asgi)
             finally:
                 browser.close()
     finally:

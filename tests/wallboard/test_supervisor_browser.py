@@ -185,7 +185,9 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
     billing = floor.queues[0]
     watched = next(a for i, a in enumerate(floor.agents) if i % 2 == 0 and i % 5 == 0)
     with browser(live_asgi, settings) as chromium:
-        page = chromium.new_page(base_url=live_asgi, viewport={"width": 1360, "height": 900})
+        page = chromium.new_page(
+            bypass_csp=True, base_url=live_asgi, viewport={"width": 1360, "height": 900}
+        )
         sign_in(page)
         page.get_by_role("link", name="Agents").first.click()
         page.wait_for_selector("#supervisor-status.is-live")
@@ -223,7 +225,9 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
         page.screenshot(path=str(ARTIFACTS / "supervisor-queue-detail.png"), full_page=True)
         canvas_drawn = page.locator("#chart-volume").get_attribute("data-drawn")
 
-        phone = chromium.new_page(base_url=live_asgi, viewport={"width": 390, "height": 844})
+        phone = chromium.new_page(
+            bypass_csp=True, base_url=live_asgi, viewport={"width": 390, "height": 844}
+        )
         sign_in(phone)
         phone.goto(f"/agents/?team={alpha.pk}")
         phone.wait_for_selector("#supervisor-status.is-live")

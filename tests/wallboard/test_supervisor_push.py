@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import websockets
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from django.test import Client
 from django.utils import timezone
 from websockets.asyncio.client import ClientConnection
@@ -63,15 +62,6 @@ async def receive_all(ws: ClientConnection) -> str:
 async def close_code(ws: ClientConnection, timeout_s: float = 5) -> int:
     await asyncio.wait_for(ws.wait_closed(), timeout_s)
     return int(ws.close_code or 0)
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer() -> Iterator[None]:
-    """A channel layer per test: its locks belong to the event loop of the test's server,
-    and a layer kept from an earlier test's loop can fail with "bound to a different loop"."""
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 @pytest.fixture
