@@ -168,14 +168,21 @@ def tally_time(
     bucket_of = _BUCKET
     idle = _IDLE
     epoch, ms = _EPOCH, _MS
+    # An agent's spans follow one another: a span often starts when the one before ended,
+    # and comparing two datetimes is cheaper than converting one.
+    last_end: datetime | None = None
+    last_end_ms = 0
     for span in spans:
         bucket = bucket_of.get(span.state)
         if bucket is None:  # logged out
             continue
-        span_end = (span.end - epoch) // ms if span.end is not None else now_ms
+        end_at = span.end
+        span_end = now_ms if end_at is None else (end_at - epoch) // ms
         if span_end <= earliest:
             continue
-        span_start = (span.start - epoch) // ms
+        start_at = span.start
+        span_start = last_end_ms if start_at == last_end else (start_at - epoch) // ms
+        last_end, last_end_ms = end_at, span_end
         key: Any = span.agent_id if key_of is None else key_of.get(span.agent_id)
         key_rows = None
         for start, end, slot in bounds:
