@@ -17,10 +17,12 @@ import re
 REDACTED = "[redacted]"
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # ?token=..., &token=..., access_token=..., refresh_token=..., code=... (OAuth callback)
+    # ?token=..., &token=..., access_token=..., refresh_token=..., code=... (OAuth callback);
+    # a %-placeholder is no secret (blanking `code=%s` in a format string breaks the record).
     (
         re.compile(
-            r"(?i)((?:^|[?&;\s,\"'])(?:[a-z_.-]*token|code|state|client_secret)=)[^&;\s\"',]+"
+            r"(?i)((?:^|[?&;\s,\"'])(?:[a-z_.-]*token|code|state|client_secret)=)"
+            r"(?!%(?:\([^)]*\))?[sdr])[^&;\s\"',]+"
         ),
         rf"\1{REDACTED}",
     ),
