@@ -173,6 +173,11 @@ def test_interleaved_task_and_agent_events_are_applied_in_event_time_order() -> 
         (AgentState.CONNECTED, base + timedelta(seconds=9)),
         (AgentState.WRAPUP, base + timedelta(seconds=20)),
     ]
+    # Written in the order they were folded: oldest first, whatever the order received.
+    written = TaskTransition.objects.filter(task__organization=org).order_by("pk")
+    assert [t.at for t in written] == sorted(t.at for t in written)
+    changes = AgentStateChange.objects.filter(session__organization=org).order_by("pk")
+    assert [c.at for c in changes] == sorted(c.at for c in changes)
     task = Task.objects.get(organization=org, wxcc_id="t-1")
     assert (task.status, task.agent.wxcc_id if task.agent else None) == (TaskStatus.ENDED, "a-1")
     session = AgentSession.objects.get(organization=org)
