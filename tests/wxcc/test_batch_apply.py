@@ -255,7 +255,8 @@ def test_an_unmappable_event_in_a_batch_is_recorded_without_failing_the_batch() 
     assert processing.process_raw_events(d.ids) == 2
 
     rows = {r.pk: r for r in RawEvent.objects.filter(pk__in=d.ids)}
-    assert rows[good].processed_at is not None and rows[good].error == ""
+    assert rows[good].processed_at is not None
+    assert rows[good].error == ""
     assert rows[unmappable].processed_at is not None
     assert "without data.taskId" in rows[unmappable].error
     assert Task.objects.filter(organization=d.org).count() == 1
@@ -293,7 +294,8 @@ def test_events_of_several_orgs_in_one_batch_each_reach_their_own_org() -> None:
 
     for n, org in enumerate(orgs):
         task = Task.objects.get(organization=org, wxcc_id="t-1")
-        assert task.queue is not None and task.queue.wxcc_id == f"q-{n}"
+        assert task.queue is not None
+        assert task.queue.wxcc_id == f"q-{n}"
         assert AgentSession.objects.filter(organization=org).count() == 1
 
 
