@@ -134,8 +134,9 @@ def _apply_batch(raw_event_ids: Sequence[int]) -> int:
                 continue
             orgs[raw.organization_id] = raw.organization
             news[raw.organization_id] += [_News(obs, raw.event_id, order) for obs in observations]
-        for org_id, org_news in news.items():
-            _apply_news(orgs[org_id], org_news)
+        # Orgs in one order for every batch, so two batches lock their rows in one order.
+        for org_id in sorted(news):
+            _apply_news(orgs[org_id], news[org_id])
         now = timezone.now()
         for raw in raws:
             raw.processed_at = now
