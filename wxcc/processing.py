@@ -123,14 +123,16 @@ def _apply_batch(raw_event_ids: Sequence[int]) -> int:
             return 0
         orgs: dict[int, Organization] = {}
         news: dict[int, list[_News]] = defaultdict(list)
+        unmappable: list[tuple[RawEvent, WebhookRejected]] = []
         for order, raw in enumerate(raws):
             raw.attempts += 1
             raw.error = ""
             try:
                 observations = _observations_of(raw)
             except WebhookRejected as exc:
+                # Recorded with the batch (see process_raw_event), logged once it committed.
                 raw.error = exc.reason
-                _log_unmappable(raw, exc)
+                unmappable.append((raw, exc))
                 continue
             orgs[raw.organization_id] = raw.organization
             news[raw.organization_id] += [_News(obs, raw.event_id, order) for obs in observations]
@@ -141,6 +143,8 @@ def _apply_batch(raw_event_ids: Sequence[int]) -> int:
         for raw in raws:
             raw.processed_at = now
         RawEvent.objects.bulk_update(raws, ["attempts", "error", "processed_at"])
+    for raw, exc in unmappable:
+        _log_unmappable(raw, exc)
     return len(raws)
 
 
