@@ -152,8 +152,8 @@ def _apply_batch(raw_event_ids: Sequence[int]) -> int:
             RawEvent.objects.bulk_update(
                 [raw for raw, _ in unmappable], ["attempts", "error", "processed_at"]
             )
-    for raw, exc in unmappable:
-        _log_unmappable(raw, exc)
+    for raw, rejected in unmappable:
+        _log_unmappable(raw, rejected)
     return len(raws)
 
 
