@@ -17,12 +17,10 @@ import re
 REDACTED = "[redacted]"
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # ?token=..., &token=..., access_token=..., refresh_token=..., code=... (OAuth callback);
-    # a %-placeholder is no secret (blanking `code=%s` in a format string breaks the record).
+    # ?token=..., &token=..., access_token=..., refresh_token=..., code=... (OAuth callback)
     (
         re.compile(
-            r"(?i)((?:^|[?&;\s,\"'])(?:[a-z_.-]*token|code|state|client_secret)=)"
-            r"(?!%(?:\([^)]*\))?[sdr])[^&;\s\"',]+"
+            r"(?i)((?:^|[?&;\s,\"'])(?:[a-z_.-]*token|code|state|client_secret)=)[^&;\s\"',]+"
         ),
         rf"\1{REDACTED}",
     ),
