@@ -53,6 +53,8 @@ class _AgentPlan:
 
 
 HistoryLoader = Callable[[int], list[ChangeRow]]
+# An observation and the id of the event that brought it ("" for a poll).
+AgentNews = tuple[AgentObservation, str]
 
 
 def _stored_history(session_pk: int) -> list[ChangeRow]:
@@ -72,17 +74,16 @@ def _stored_history(session_pk: int) -> list[ChangeRow]:
 
 def _fold_agent(
     stored: tuple[SessionView, ...],
-    observations: Sequence[AgentObservation],
+    news: Sequence[AgentNews],
     *,
     teams: NamedIds,
     source: Source,
-    event_id: str,
     load_history: HistoryLoader = _stored_history,
 ) -> _AgentPlan:
     sessions = stored
     history: tuple[ChangeRow, ...] = ()
     visible = False
-    for obs in observations:
+    for obs, event_id in news:
         key = merge_agents.history_needed(sessions, obs, source)
         rows: list[ChangeRow] = []
         if key is not None:
@@ -133,22 +134,28 @@ def apply_agent_observations(
     observations: Sequence[AgentObservation],
     source: Source,
     event_id: str = "",
+    event_ids: Sequence[str] | None = None,
 ) -> int:
-    """Merge observations of agents into their sessions; returns how many agents changed."""
+    """Merge observations of agents into their sessions, in the order given; returns how
+    many agents changed. `event_ids`, when given, holds each observation's event id (a batch
+    of webhook events); otherwise every observation is `event_id`'s."""
     if not observations:
         return 0
+    ids = list(event_ids) if event_ids is not None else [event_id] * len(observations)
+    if len(ids) != len(observations):
+        raise ValueError("event_ids must name one event per observation")
     teams = upsert_teams(org=org, refs=[o.team for o in observations if o.team])
     agent_teams = {o.agent.wxcc_id: teams.ids[o.team.wxcc_id] for o in observations if o.team}
     agents = upsert_agents(org=org, refs=[o.agent for o in observations], teams=agent_teams)
     notify_live_state_changed(
         LiveStateChange.of(org.pk, team_ids=teams.touched, agent_ids=agents.touched)
     )
-    by_agent: dict[int, list[AgentObservation]] = defaultdict(list)
-    for obs in observations:
-        by_agent[agents.ids[obs.agent.wxcc_id]].append(obs)
+    by_agent: dict[int, list[AgentNews]] = defaultdict(list)
+    for obs, obs_event_id in zip(observations, ids, strict=True):
+        by_agent[agents.ids[obs.agent.wxcc_id]].append((obs, obs_event_id))
     since = min(o.at for o in observations)
     stored = _sessions_for(list(by_agent), since)
-    fold = partial(_fold_agent, teams=teams, source=source, event_id=event_id)
+    fold = partial(_fold_agent, teams=teams, source=source)
     dirty = {
         pk: obs_list for pk, obs_list in by_agent.items() if fold(stored.views[pk], obs_list).dirty
     }

@@ -23,8 +23,8 @@ from wxcc.tasks import process_webhook_events
 
 logger = logging.getLogger(__name__)
 
-# At most this many events per broker message; a worker applies them one after the other,
-# so a bigger burst is split to keep several workers busy.
+# At most this many events per broker message; a worker applies them as one batch in a
+# constant number of queries, and a bigger burst is split to keep several workers busy.
 PUBLISH_BATCH = 50
 
 _lock = threading.Lock()

@@ -12,7 +12,8 @@ many rows at a time, in a number of queries that does not grow with the rows:
    locked state (a concurrent webhook may have moved them), write only the changed fields
    in bulk, create history in bulk, and announce the change after commit.
 
-A webhook applies one observation through the same path (a batch of one).
+Webhook events go through the same path, a hand-off batch at a time (`event_ids` names each
+observation's event, recorded on its history row).
 """
 
 from __future__ import annotations
@@ -79,18 +80,21 @@ class _TaskPlan:
         return self.before != self.after or bool(self.history)
 
 
+# An observation and the id of the event that brought it ("" for a poll).
+TaskNews = tuple[TaskObservation, str]
+
+
 def _fold_task(
     stored: TaskView | None,
-    observations: Sequence[TaskObservation],
+    news: Sequence[TaskNews],
     *,
     queues: NamedIds,
     agents: NamedIds,
     source: Source,
-    event_id: str,
 ) -> _TaskPlan:
     state: TaskView | None = stored
     history: tuple[merge.TransitionRecord, ...] = ()
-    for obs in observations:
+    for obs, event_id in news:
         result = merge.merge_task(
             state,
             obs,
@@ -110,23 +114,29 @@ def apply_task_observations(
     observations: Sequence[TaskObservation],
     source: Source,
     event_id: str = "",
+    event_ids: Sequence[str] | None = None,
 ) -> int:
-    """Merge observations of tasks into the stored tasks; returns how many tasks changed."""
+    """Merge observations of tasks into the stored tasks, in the order given; returns how
+    many tasks changed. `event_ids`, when given, holds each observation's event id (a batch
+    of webhook events); otherwise every observation is `event_id`'s."""
     if not observations:
         return 0
+    ids = list(event_ids) if event_ids is not None else [event_id] * len(observations)
+    if len(ids) != len(observations):
+        raise ValueError("event_ids must name one event per observation")
     queues = upsert_queues(org=org, refs=[o.queue for o in observations if o.queue])
     agents = upsert_agents(org=org, refs=[o.agent for o in observations if o.agent])
     notify_live_state_changed(
         LiveStateChange.of(org.pk, queue_ids=queues.touched, agent_ids=agents.touched)
     )
-    by_task: dict[str, list[TaskObservation]] = defaultdict(list)
-    for obs in observations:
-        by_task[obs.wxcc_id].append(obs)
+    by_task: dict[str, list[TaskNews]] = defaultdict(list)
+    for obs, obs_event_id in zip(observations, ids, strict=True):
+        by_task[obs.wxcc_id].append((obs, obs_event_id))
     stored = {
         t.wxcc_id: task_view(t)
         for t in Task.objects.filter(organization=org, wxcc_id__in=list(by_task))
     }
-    fold = partial(_fold_task, queues=queues, agents=agents, source=source, event_id=event_id)
+    fold = partial(_fold_task, queues=queues, agents=agents, source=source)
     dirty = {
         wxcc_id: obs_list
         for wxcc_id, obs_list in by_task.items()
@@ -140,8 +150,8 @@ def apply_task_observations(
 
 def _write_tasks(
     org: Organization,
-    by_task: dict[str, list[TaskObservation]],
-    fold: Callable[[TaskView | None, Sequence[TaskObservation]], _TaskPlan],
+    by_task: dict[str, list[TaskNews]],
+    fold: Callable[[TaskView | None, Sequence[TaskNews]], _TaskPlan],
 ) -> int:
     for attempt in range(1, _CREATE_ATTEMPTS + 1):
         locked = {

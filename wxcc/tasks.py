@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 # The sweeper leaves events younger than this to the task their delivery enqueued.
 _SWEEP_AFTER_S = 30
+# The sweeper applies this many events per batch (as a hand-off message carries).
+_SWEEP_BATCH = 50
 
 
 @shared_task(
@@ -56,26 +58,23 @@ def process_webhook_event(raw_event_id: int) -> bool:
     max_retries=8,
 )
 def process_webhook_events(raw_event_ids: list[int]) -> int:
-    """Apply a burst of events handed off together, with one live-state announcement for
-    all of them. Each is applied on its own (processing is idempotent), so a retry after a
-    failure re-applies nothing already applied. Returns how many were applied here."""
-    with coalesced_notifications():
-        return sum(
-            1 for raw_event_id in raw_event_ids if processing.process_raw_event(raw_event_id)
-        )
+    """Apply a burst of events handed off together, as one batch with one live-state
+    announcement per org. Events are marked applied with their effects, so a retry or a
+    redelivery re-applies nothing already applied. Returns how many were applied here."""
+    return processing.process_raw_events(raw_event_ids)
 
 
 @shared_task(name="wxcc.process_pending_webhook_events")
 def process_pending_webhook_events() -> int:
     """Sweep events stored but never applied (a lost enqueue, a crashed worker, an earlier
-    failure with attempts left). Each event is applied on its own: one that fails is
-    recorded on its row and the sweep goes on."""
+    failure with attempts left), in batches: one event that fails is recorded on its row
+    and the sweep goes on."""
     ids = processing.pending_raw_event_ids(
         older_than=timezone.now() - timedelta(seconds=_SWEEP_AFTER_S)
     )
     with coalesced_notifications():
-        for raw_event_id in ids:
-            processing.process_raw_event(raw_event_id)
+        for start in range(0, len(ids), _SWEEP_BATCH):
+            processing.process_raw_events(ids[start : start + _SWEEP_BATCH])
     if ids:
         logger.info("event=pending_webhooks_swept count=%d", len(ids))
     return len(ids)

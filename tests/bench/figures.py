@@ -32,6 +32,7 @@ FIGURES: list[Figure] = [
     Figure("webhook_ack_p99_ms", "ms", higher_is_better=False, reference="webhook_ref_ack_p99_ms"),
     Figure("webhook_events_lost", "events", 0, 0, higher_is_better=False),
     Figure("webhook_ingest_ratio", "x ref"),
+    Figure("webhook_applied_events_per_s", "events/s"),
     Figure("event_to_screen_p50_ms", "ms", higher_is_better=False),
     Figure("event_to_screen_p99_ms", "ms", 250, 100, higher_is_better=False),
     Figure("fanout_clients", "clients", 1000, 5000),

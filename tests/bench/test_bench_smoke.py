@@ -20,6 +20,7 @@ WEBHOOK_KEYS = {
     "webhook_events_lost",
     "webhook_ref_events_per_s",
     "webhook_ingest_ratio",
+    "webhook_applied_events_per_s",
 }
 
 

@@ -124,6 +124,19 @@ def events_lost(accepted_event_ids: list[str]) -> int:
     return len(set(accepted_event_ids) - applied_once)
 
 
+def applied_events_per_s() -> float | None:
+    """How fast the worker applied the stored events: their count over the span from the
+    first to the last `processed_at` (with BENCH_WEBHOOK_WORKER=after, a backlog drained)."""
+    from django.db.models import Count, Max, Min
+
+    span = RawEvent.objects.filter(processed_at__isnull=False).aggregate(
+        first=Min("processed_at"), last=Max("processed_at"), count=Count("pk")
+    )
+    if span["count"] < 2 or span["last"] <= span["first"]:
+        return None
+    return round(span["count"] / (span["last"] - span["first"]).total_seconds(), 1)
+
+
 def _figures_of(prefix: str, result: Any) -> dict[str, Any]:
     return {
         f"{prefix}_events_per_s": round(len(result.accepted_keys) / result.elapsed_s, 1),
@@ -160,6 +173,7 @@ def webhook_ingest(stack: Stack) -> dict[str, Any]:
             ours = run_load(url, posts, senders=senders, duration_s=duration_s)
             with stack.worker():
                 _wait_until_applied(len(ours.accepted_keys), timeout_s=20.0)
+    applied_per_s = applied_events_per_s()
     swept = _sweep_left_behind()
     ours_figures = _figures_of("webhook", ours)
     ref_figures = _figures_of("webhook_ref", ref)
@@ -173,6 +187,7 @@ def webhook_ingest(stack: Stack) -> dict[str, Any]:
         "webhook_ack_p50_ms": ours_figures["webhook_ack_p50_ms"],
         "webhook_ack_p99_ms": ours_figures["webhook_ack_p99_ms"],
         "webhook_events_lost": events_lost(ours.accepted_keys),
+        "webhook_applied_events_per_s": applied_per_s,
         "webhook_ref_events_per_s": ref_figures["webhook_ref_events_per_s"],
         "webhook_ref_ack_p50_ms": ref_figures["webhook_ref_ack_p50_ms"],
         "webhook_ref_ack_p99_ms": ref_figures["webhook_ref_ack_p99_ms"],

@@ -75,6 +75,9 @@ class Scenario:
     now: datetime
     sales_id: str
     chat_id: str
+    # Where the paused simulator stood at t = 0: SCENARIO_START plus the moment
+    # the simulator ran on the wall clock before pause() (a fraction of a second).
+    started_at: datetime
 
 
 @pytest.fixture
@@ -88,6 +91,7 @@ def scenario(
         history_days=0, agent_count=2, start_time_ms=int(SCENARIO_START.timestamp() * 1000)
     )
     sim.pause()
+    started_at = sim_now(sim)
     sim.quiet()
     state = sim.state()
     queues = {queue["name"]: queue["id"] for queue in state["queues"]}
@@ -111,5 +115,10 @@ def scenario(
     org.name = "Acme Contact Center"
     org.save(update_fields=["name"])
     return Scenario(
-        sim=sim, org=org, now=sim_now(sim), sales_id=queues["Sales"], chat_id=queues["Web Chat"]
+        sim=sim,
+        org=org,
+        now=sim_now(sim),
+        sales_id=queues["Sales"],
+        chat_id=queues["Web Chat"],
+        started_at=started_at,
     )

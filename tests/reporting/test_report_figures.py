@@ -12,7 +12,7 @@ from reporting.builders import BuildContext, ReportDocument, ReportSpec, build_r
 from reporting.cache import ensure_days
 from reporting.models import ReportKind
 from reporting.ranges import DayRange
-from tests.reporting.conftest import SCENARIO_DAY, SCENARIO_START, Scenario
+from tests.reporting.conftest import SCENARIO_DAY, Scenario
 
 UTC_ZONE = ZoneInfo("UTC")
 DAY = DayRange(SCENARIO_DAY, SCENARIO_DAY)
@@ -122,7 +122,7 @@ def test_abandoned_list_has_each_abandoned_contact_with_its_wait(scenario: Scena
     assert all(r["terminated_by"] == "Customer" for r in rows)
     arrived = rows[0]["arrived_at"]
     assert isinstance(arrived, datetime)
-    assert round((arrived - SCENARIO_START).total_seconds()) == 65
+    assert round((arrived - scenario.started_at).total_seconds()) == 65
 
 
 @pytest.mark.django_db

@@ -155,26 +155,39 @@ def tally_time(
     agent, or per `key_of[agent]` (a team) when given."""
     n_slots = len(windows)
     # Whole ms since the epoch: integer arithmetic is several times cheaper than datetime's.
-    bounds = [
-        (slot, (window.start - _EPOCH) // _MS, (window.end - _EPOCH) // _MS)
+    # Windows by start, so a span stops at the first window starting after it ends: most
+    # spans ended before the rolling periods began and touch today's window only.
+    bounds = sorted(
+        ((window.start - _EPOCH) // _MS, (window.end - _EPOCH) // _MS, slot)
         for slot, window in enumerate(windows)
-    ]
-    earliest = min((start for _, start, _ in bounds), default=0)
+    )
+    earliest = bounds[0][0] if bounds else 0
     now_ms = (now - _EPOCH) // _MS
     rows: dict[Any, list[list[int]]] = {}
     codes: dict[Any, list[dict[str, int]]] = {}
     bucket_of = _BUCKET
+    idle = _IDLE
+    epoch, ms = _EPOCH, _MS
+    # An agent's spans follow one another: a span often starts when the one before ended,
+    # and comparing two datetimes is cheaper than converting one.
+    last_end: datetime | None = None
+    last_end_ms = 0
     for span in spans:
         bucket = bucket_of.get(span.state)
         if bucket is None:  # logged out
             continue
-        span_end = (span.end - _EPOCH) // _MS if span.end is not None else now_ms
+        end_at = span.end
+        span_end = now_ms if end_at is None else (end_at - epoch) // ms
         if span_end <= earliest:
             continue
-        span_start = (span.start - _EPOCH) // _MS
+        start_at = span.start
+        span_start = last_end_ms if start_at == last_end else (start_at - epoch) // ms
+        last_end, last_end_ms = end_at, span_end
         key: Any = span.agent_id if key_of is None else key_of.get(span.agent_id)
         key_rows = None
-        for slot, start, end in bounds:
+        for start, end, slot in bounds:
+            if start >= span_end:
+                break
             overlap = (span_end if span_end < end else end) - (
                 span_start if span_start > start else start
             )
@@ -183,11 +196,11 @@ def tally_time(
             if key_rows is None:
                 key_rows = rows.get(key)
                 if key_rows is None:
-                    key_rows = rows[key] = [[0] * 5 for _ in range(n_slots)]
+                    key_rows = rows[key] = [[0, 0, 0, 0, 0] for _ in range(n_slots)]
             row = key_rows[slot]
-            row[_LOGGED_IN] += overlap
+            row[0] += overlap
             row[bucket] += overlap
-            if bucket == _IDLE:
+            if bucket == idle:
                 key_codes = codes.get(key)
                 if key_codes is None:
                     key_codes = codes[key] = [{} for _ in range(n_slots)]

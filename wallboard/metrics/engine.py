@@ -20,6 +20,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from .agents import agent_figures, split_open_spans, tally_time
+from .collector import collector_paused
 from .inputs import AgentStateSpan, AgentStatus, Contact, MetricsConfig
 from .periods import PERIODS, Period, Window, local_midnight, period_windows, require_aware
 from .rollup import build_snapshot, roll_up_agents, roll_up_contacts
@@ -49,6 +50,7 @@ def refresh_since(*, now: datetime) -> datetime:
     return require_aware(now) - REFRESH_HORIZON
 
 
+@collector_paused
 def compute_center(
     *,
     contacts: Iterable[Contact],
@@ -86,6 +88,7 @@ def compute_center(
     )
 
 
+@collector_paused
 def recompute_queues(
     previous: CenterSnapshot,
     *,
@@ -123,6 +126,7 @@ def recompute_queues(
     )
 
 
+@collector_paused
 def recompute_agents(
     previous: CenterSnapshot,
     *,
@@ -170,6 +174,7 @@ def recompute_agents(
     )
 
 
+@collector_paused
 def refresh(
     previous: CenterSnapshot,
     *,

@@ -178,74 +178,137 @@ def tally_cells(
     n_slots = len(windows)
     points, lookup = segment_slots(windows)
     short_ms = threshold_ms(config.short_abandon_threshold_s)
+    # Per cell: an accumulator per slot (see `_Acc`) and its queue's service-level threshold.
+    cells: dict[CellKey, tuple[list[list[int]], int]] = {}
     sl_ms_of_queue: dict[str, int] = {}
-    accs: dict[CellKey, list[list[int]]] = {}
     waiting_count: dict[CellKey, int] = {}
     oldest_waiting: dict[CellKey, datetime] = {}
-    answered, short, still_open = Outcome.ANSWERED, Outcome.SHORT_ABANDONED, Outcome.OPEN
+    answered, abandoned, still_open = Outcome.ANSWERED, Outcome.ABANDONED, Outcome.OPEN
 
     for contact in contacts:
         queue_id = contact.queue_id
         if queue_id is None:
             continue
         key = (queue_id, contact.team_id)
-        cell = accs.get(key)
-        if cell is None:
-            cell = accs[key] = [list(EMPTY_ROW) for _ in range(n_slots)]
+        found = cells.get(key)
+        if found is None:
+            sl_ms = sl_ms_of_queue.get(queue_id)
+            if sl_ms is None:
+                sl_ms = sl_ms_of_queue[queue_id] = threshold_ms(
+                    config.service_level_threshold_s(queue_id)
+                )
+            found = cells[key] = ([list(_EMPTY_ACC) for _ in range(n_slots)], sl_ms)
+        accs, sl_ms = found
         outcome, waited, handled, talk, hold, wrapup = classify(
             contact, short_abandon_threshold_ms=short_ms
         )
         arrival_slots = lookup[bisect_right(points, contact.arrived_at)]
 
-        if outcome is still_open:
+        if outcome is answered:
+            within_t = 1 if waited <= sl_ms else 0
+            for slot in arrival_slots:
+                acc = accs[slot]
+                acc[_ACC_ANSWERED] += 1
+                acc[_ACC_ANSWER_WAIT] += waited
+                acc[_ACC_ANSWERED_IN] += within_t
+                if waited > acc[_ACC_MAX_WAIT]:
+                    acc[_ACC_MAX_WAIT] = waited
+        elif outcome is abandoned:
+            within_t = 1 if waited <= sl_ms else 0
+            for slot in arrival_slots:
+                acc = accs[slot]
+                acc[_ACC_ABANDONED] += 1
+                acc[_ACC_ABANDON_WAIT] += waited
+                acc[_ACC_ABANDONED_IN] += within_t
+                if waited > acc[_ACC_MAX_WAIT]:
+                    acc[_ACC_MAX_WAIT] = waited
+        elif outcome is still_open:
             if contact.is_open and contact.is_waiting:
                 waiting_count[key] = waiting_count.get(key, 0) + 1
                 oldest = oldest_waiting.get(key)
                 if oldest is None or contact.arrived_at < oldest:
                     oldest_waiting[key] = contact.arrived_at
             for slot in arrival_slots:
-                cell[slot][_OFFERED] += 1
+                accs[slot][_ACC_OPEN] += 1
             continue
-
-        if arrival_slots:
-            sl_ms = sl_ms_of_queue.get(queue_id)
-            if sl_ms is None:
-                sl_ms = sl_ms_of_queue[queue_id] = threshold_ms(
-                    config.service_level_threshold_s(queue_id)
-                )
-            within_t = 1 if waited <= sl_ms else 0
+        else:
             for slot in arrival_slots:
-                acc = cell[slot]
-                acc[_OFFERED] += 1
-                if outcome is short:
-                    acc[_SHORT] += 1
-                    continue
-                acc[_WAIT] += waited
-                if waited > acc[_MAX_WAIT]:
-                    acc[_MAX_WAIT] = waited
-                if outcome is answered:
-                    acc[_ANSWERED] += 1
-                    acc[_ANSWER_WAIT] += waited
-                    acc[_ANSWERED_IN] += within_t
-                else:
-                    acc[_ABANDONED] += 1
-                    acc[_ABANDONED_IN] += within_t
+                accs[slot][_ACC_SHORT] += 1
 
         ended_at = contact.ended_at
         if handled and ended_at is not None:
-            transferred = 1 if contact.transfer_count > 0 else 0
+            transferred = contact.transfer_count > 0
             for slot in lookup[bisect_right(points, ended_at)]:
-                acc = cell[slot]
-                acc[_HANDLED] += 1
-                acc[_TALK] += talk
-                acc[_HOLD] += hold
-                acc[_WRAPUP] += wrapup
-                acc[_TRANSFERRED] += transferred
+                acc = accs[slot]
+                acc[_ACC_HANDLED] += 1
+                acc[_ACC_TALK] += talk
+                acc[_ACC_HOLD] += hold
+                acc[_ACC_WRAPUP] += wrapup
+                if transferred:
+                    acc[_ACC_TRANSFERRED] += 1
 
     return {
         key: CellTally(
-            tuple(tuple(acc) for acc in cell),
+            tuple(_acc_row(acc) for acc in accs),
             WaitingTally(waiting_count.get(key, 0), oldest_waiting.get(key)),
         )
-        for key, cell in accs.items()
+        for key, (accs, _) in cells.items()
     }
+
+
+# What `tally_cells` adds per contact and slot, fewer fields than a `Row` (offered and the
+# wait of answered and abandoned are sums of these): answered, their wait, answered within
+# T; abandoned, their wait, abandoned within T; short abandoned; open; the longest wait
+# (-1 for none); handled, talk, hold, wrap-up; transferred.
+(
+    _ACC_ANSWERED,
+    _ACC_ANSWER_WAIT,
+    _ACC_ANSWERED_IN,
+    _ACC_ABANDONED,
+    _ACC_ABANDON_WAIT,
+    _ACC_ABANDONED_IN,
+    _ACC_SHORT,
+    _ACC_OPEN,
+    _ACC_MAX_WAIT,
+    _ACC_HANDLED,
+    _ACC_TALK,
+    _ACC_HOLD,
+    _ACC_WRAPUP,
+    _ACC_TRANSFERRED,
+) = range(14)
+_EMPTY_ACC = (0,) * _ACC_MAX_WAIT + (_NO_MAX,) + (0,) * (13 - _ACC_MAX_WAIT)
+
+
+def _acc_row(acc: list[int]) -> Row:
+    (
+        n_answered,
+        answer_wait,
+        answered_in,
+        n_abandoned,
+        abandon_wait,
+        abandoned_in,
+        n_short,
+        n_open,
+        max_wait,
+        handled,
+        talk,
+        hold,
+        wrapup,
+        transferred,
+    ) = acc
+    return (
+        n_answered + n_abandoned + n_short + n_open,
+        n_answered,
+        answered_in,
+        n_abandoned,
+        abandoned_in,
+        n_short,
+        answer_wait,
+        answer_wait + abandon_wait,
+        max_wait,
+        handled,
+        talk,
+        hold,
+        wrapup,
+        transferred,
+    )
