@@ -95,7 +95,7 @@ def _csv(stack: Stack) -> dict[str, Any]:
 
 
 def _pdf(stack: Stack) -> dict[str, Any]:
-    from tests.bench.pdf_bench import pdf_report
+    from tests.bench.pdf_report_bench import pdf_report
 
     return pdf_report(stack)
 
