@@ -11,12 +11,14 @@ Knobs: BENCH_FANOUT_CLIENTS, BENCH_FANOUT_PUSHES, BENCH_FANOUT_INTERVAL_S.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from typing import Any
 
+import channels_redis.core
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from django.conf import settings
 
 from oauth.models import Organization
 from tests.bench.board_sockets import SocketPool, make_boards, raise_open_files_limit
@@ -32,6 +34,15 @@ ARRIVAL_TIMEOUT_S = 10.0
 def _stamp(seq: int) -> str:
     # An out-of-band fragment as the push sends; its id carries the update's number.
     return f'<div id="bench-fanout" hx-swap-oob="true" data-seq="{seq}">{seq}</div>'
+
+
+def _stack_layer(stack: Stack) -> Any:
+    """The channel layer as configured, on the stack's Redis (the web process's), whichever
+    Redis this process was set up with (a test's, in the smoke test)."""
+    config = copy.deepcopy(settings.CHANNEL_LAYERS["default"])
+    for host in config["CONFIG"]["hosts"]:
+        host["address"] = stack.redis.url
+    return channels_redis.core.RedisChannelLayer(**config["CONFIG"])
 
 
 def fanout(stack: Stack) -> dict[str, Any]:
@@ -55,8 +66,7 @@ def fanout(stack: Stack) -> dict[str, Any]:
         with lock:
             arrivals.setdefault(seq, []).append(at_s)
 
-    layer = get_channel_layer()
-    assert layer is not None
+    layer = _stack_layer(stack)
     send = async_to_sync(layer.group_send)
     sent_at: dict[int, float] = {}
     with stack.web("web") as url:
