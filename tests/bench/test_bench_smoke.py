@@ -1,6 +1,7 @@
-"""The bench harness must not rot: its webhook figure runs here in quick mode against the
-test database (a second or two of load). Only what it reports is checked, never how fast:
-every key is there, and no acknowledged event was lost."""
+"""The bench harness must not rot: its figures run here in quick mode, made smaller still,
+against the test database (seconds of load). Only what they report is checked, never how
+fast: every key is there, no acknowledged event was lost, every board showed every delivery
+and every fan-out client got every update, and the reports read no WxCC."""
 
 from __future__ import annotations
 
