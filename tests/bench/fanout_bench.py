@@ -39,7 +39,7 @@ def _stamp(seq: int) -> str:
 def _stack_layer(stack: Stack) -> Any:
     """The channel layer as configured, on the stack's Redis (the web process's), whichever
     Redis this process was set up with (a test's, in the smoke test)."""
-    config = copy.deepcopy(settings.CHANNEL_LAYERS["default"])
+    config: dict[str, Any] = copy.deepcopy(settings.CHANNEL_LAYERS["default"])
     for host in config["CONFIG"]["hosts"]:
         host["address"] = stack.redis.url
     return channels_redis.core.RedisChannelLayer(**config["CONFIG"])
