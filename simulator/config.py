@@ -74,6 +74,8 @@ class SimConfig:
     timezone: str = "UTC"
     tasks_per_day: int = 1200
     agent_count: int = 30
+    # Queues beyond the five named ones repeat them ("Sales 2", ...), sharing their volume.
+    queue_count: int = 5
     agent_breaks: bool = True
     # Pin the model's start ("now" when the app starts), epoch ms; None means the wall clock.
     start_time_ms: int | None = None

@@ -68,7 +68,7 @@ class ModelBase:
     def __init__(self, config: SimConfig, start_ms: int) -> None:
         self.config = config
         self.local_day = LocalDay(config.timezone)
-        self.topology = build_topology(config.seed, config.agent_count)
+        self.topology = build_topology(config.seed, config.agent_count, config.queue_count)
         self.org_id = config.org_id
         self.start_ms = start_ms
         self._rng = random.Random(f"model/{config.seed}")

@@ -147,13 +147,31 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def build_topology(seed: int, agent_count: int = 30) -> Topology:
+def _queue_definitions(queue_count: int) -> list[tuple[str, str, str, float, int, int, int, int]]:
+    """(template name, name, channel, share, ...) of `queue_count` queues: the named five,
+    then repeats of them ("Sales 2"), each template's volume shared by its repeats."""
+    count = max(1, queue_count)
+    repeats = [len(range(i, count, len(_QUEUES))) for i in range(len(_QUEUES))]
+    definitions = []
+    for index in range(count):
+        name, channel, share, patience, handle, wrapup, sl = _QUEUES[index % len(_QUEUES)]
+        copy = index // len(_QUEUES)
+        shown = name if copy == 0 else f"{name} {copy + 1}"
+        shared = share / repeats[index % len(_QUEUES)]
+        definitions.append((name, shown, channel, shared, patience, handle, wrapup, sl))
+    return definitions
+
+
+def build_topology(seed: int, agent_count: int = 30, queue_count: int = len(_QUEUES)) -> Topology:
     """The contact center a given seed serves. Same seed, same ids and names."""
     rng = random.Random(f"topology/{seed}")
     sites = (Site(_uuid(rng), "Austin"), Site(_uuid(rng), "Dublin"))
     entry_points: list[EntryPoint] = []
     queues: list[Queue] = []
-    for index, (name, channel, share, patience, handle, wrapup, sl) in enumerate(_QUEUES):
+    templates: dict[str, list[str]] = {}
+    for index, (template, name, channel, share, patience, handle, wrapup, sl) in enumerate(
+        _queue_definitions(queue_count)
+    ):
         address = {
             TELEPHONY: f"+1800555{index:04d}",
             CHAT: "https://www.example.com/chat",
@@ -164,9 +182,14 @@ def build_topology(seed: int, agent_count: int = 30) -> Topology:
         queues.append(
             Queue(_uuid(rng), name, channel, entry_point.id, share, patience, handle, wrapup, sl)
         )
-    queue_ids = {queue.name: queue.id for queue in queues}
+        templates.setdefault(template, []).append(queues[-1].id)
     teams = tuple(
-        Team(_uuid(rng), name, sites[index % len(sites)].id, tuple(queue_ids[q] for q in served))
+        Team(
+            _uuid(rng),
+            name,
+            sites[index % len(sites)].id,
+            tuple(queue_id for q in served for queue_id in templates.get(q, [])),
+        )
         for index, (name, served) in enumerate(_TEAMS)
     )
     agents: list[Agent] = []

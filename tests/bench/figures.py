@@ -71,11 +71,46 @@ def _poll(stack: Stack) -> dict[str, Any]:
     return poll_queries(stack)
 
 
+def _screen(stack: Stack) -> dict[str, Any]:
+    from tests.bench.screen_bench import event_to_screen
+
+    return event_to_screen(stack)
+
+
+def _fanout(stack: Stack) -> dict[str, Any]:
+    from tests.bench.fanout_bench import fanout
+
+    return fanout(stack)
+
+
+def _poll_requests(stack: Stack) -> dict[str, Any]:
+    from tests.bench.poll_requests_bench import poll_requests
+
+    return poll_requests(stack)
+
+
+def _csv(stack: Stack) -> dict[str, Any]:
+    from tests.bench.csv_bench import csv_export
+
+    return csv_export(stack)
+
+
+def _pdf(stack: Stack) -> dict[str, Any]:
+    from tests.bench.pdf_report_bench import pdf_report
+
+    return pdf_report(stack)
+
+
 # Run in this order; `BENCH_ONLY` picks by these names.
 BENCHMARKS: dict[str, Callable[[Stack], dict[str, Any]]] = {
     "metrics": _metrics,
     "webhook": _webhook,
     "poll": _poll,
+    "screen": _screen,
+    "fanout": _fanout,
+    "poll_requests": _poll_requests,
+    "csv": _csv,
+    "pdf": _pdf,
 }
 
 

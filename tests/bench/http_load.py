@@ -115,3 +115,51 @@ def percentile_ms(values: Sequence[float], pct: float) -> float | None:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100.0 * len(ordered)) - 1))
     return round(ordered[index], 1)
+
+
+@dataclass
+class PacedResult:
+    """When each post was written (time.monotonic), by its index, and how each was answered."""
+
+    sent_at_s: dict[int, float] = field(default_factory=dict)
+    statuses: dict[int, int] = field(default_factory=dict)
+    transport_errors: int = 0
+
+
+def run_paced(
+    url: str, posts: Sequence[PreparedPost], *, per_s: float, connections: int = 8
+) -> PacedResult:
+    """Send `posts` in order at `per_s` a second (open loop: post k is due at start + k /
+    per_s, whatever the answers before it), over `connections` keep-alive connections."""
+    result = PacedResult()
+    parts = urlsplit(url)
+
+    async def sender(cursor: list[int], started: float) -> None:
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            while cursor[0] < len(posts):
+                index = cursor[0]
+                cursor[0] += 1
+                delay_s = started + index / per_s - time.monotonic()
+                if delay_s > 0:
+                    await asyncio.sleep(delay_s)
+                result.sent_at_s[index] = time.monotonic()
+                try:
+                    writer.write(posts[index].wire)
+                    status = await asyncio.wait_for(_read_answer(reader), ANSWER_TIMEOUT_S)
+                except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
+                    result.transport_errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+                    continue
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        cursor = [0]
+        started = time.monotonic()
+        await asyncio.gather(*(sender(cursor, started) for _ in range(connections)))
+
+    asyncio.run(main())
+    return result

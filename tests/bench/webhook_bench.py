@@ -52,8 +52,16 @@ def _empty_event_tables() -> None:
         cursor.execute("TRUNCATE wxcc_rawevent, wxcc_task CASCADE")
 
 
-def prepare_deliveries(url: str, count: int) -> list[PreparedPost]:
-    """`count` signed V2 `task:new` deliveries, each a new task on one of QUEUES queues."""
+def prepare_deliveries(
+    url: str,
+    count: int,
+    *,
+    subscription_id: str = SUBSCRIPTION_ID,
+    webex_org_id: str = "bench-org",
+    event_type: str = "task:new",
+) -> list[PreparedPost]:
+    """`count` signed V2 deliveries (`task:new` unless told), each of a new task on one of
+    QUEUES queues."""
     import json
 
     now_ms = int(time.time() * 1000)
@@ -63,9 +71,9 @@ def prepare_deliveries(url: str, count: int) -> list[PreparedPost]:
         payload = {
             "id": event_id,
             "specversion": "1.0",
-            "type": "task:new",
-            "source": f"/com/cisco/wxcc/{SUBSCRIPTION_ID}",
-            "comciscoorgid": "bench-org",
+            "type": event_type,
+            "source": f"/com/cisco/wxcc/{subscription_id}",
+            "comciscoorgid": webex_org_id,
             "comciscotimestamp": str(now_ms),
             "datacontenttype": "application/json",
             "data": {
