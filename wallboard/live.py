@@ -29,6 +29,7 @@ from wallboard.keys import board_group, screen_group
 from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.redis_client import get_redis
 from wallboard.rendering import agent_ids_to_name, fingerprint, render_fragments
+from wallboard.sent import COMPARE_AND_SET_LUA, changed_ids
 from wallboard.snapshots import EVERYTHING, NOTHING, ChangeInputs, Dirty, SnapshotOutdated
 from wallboard.specs import BoardSpec, MetricsProfile, board_specs, org_names
 from wallboard.supervisor import push as supervisor_push
@@ -46,20 +47,6 @@ __all__ = [
     "screen_group",
     "tick",
 ]
-
-# KEYS[1]: the board's fingerprint hash. ARGV: ttl s, then id, digest pairs. Stores the new
-# digests and returns the ids whose digest differed from the one last sent.
-_COMPARE_AND_SET_LUA = """
-local changed = {}
-for i = 2, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-    table.insert(changed, ARGV[i])
-  end
-end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return changed
-"""
 
 
 class OrgBusy(Exception):
@@ -302,12 +289,9 @@ def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, lis
         args: list[Any] = [ttl_s]
         for fragment_id, html in rendered[board_id].items():
             args.extend((fragment_id, fingerprint(html)))
-        pipe.eval(_COMPARE_AND_SET_LUA, 1, keys.sent(board_id), *args)
+        pipe.eval(COMPARE_AND_SET_LUA, 1, keys.sent(board_id), *args)
     results = pipe.execute() if order else []
-    return {
-        board_id: [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
-        for board_id, ids in zip(order, results, strict=True)
-    }
+    return {board_id: changed_ids(ids) for board_id, ids in zip(order, results, strict=True)}
 
 
 async def _group_send_all(messages: Mapping[int, str]) -> None:

@@ -4,7 +4,6 @@ artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,14 +11,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 
 from oauth.models import ConnectionStatus, Organization, WebexConnection
+from tests.fixtures.browser import headless_chromium
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory, WebexConnectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 
 
@@ -27,33 +25,14 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 def browser_page(live_asgi: str, simulator: Any, settings: Any) -> Iterator[Any]:
     """A Chromium page on our live server, with the app pointed at the simulator. Create
     rows before entering: the ORM must not run while Playwright's event loop owns the thread."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
     settings.PUBLIC_BASE_URL = live_asgi
     settings.WEBEX_IDENTITY_URL = simulator.identity_url
     settings.WXCC_API_URL = simulator.api_url
     settings.WEBEX_CLIENT_ID = simulator.client_id
     settings.WEBEX_CLIENT_SECRET = simulator.client_secret
-    # Plain-HTTP test server: cookies must not be Secure-only.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    # The server answers from asgiref worker threads; with persistent connections those would
-    # outlive the test and block dropping the test database.
-    db_settings = connections["default"].settings_dict
-    conn_max_age = db_settings["CONN_MAX_AGE"]
-    db_settings["CONN_MAX_AGE"] = 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            try:
-                yield browser.new_page(bypass_csp=True, base_url=live_asgi)
-            finally:
-                browser.close()
-    finally:
-        db_settings["CONN_MAX_AGE"] = conn_max_age
+    with headless_chromium(settings) as browser:
+        yield browser.new_page(bypass_csp=True, base_url=live_asgi)
 
 
 def test_an_admin_connects_and_disconnects_the_org_in_a_browser(

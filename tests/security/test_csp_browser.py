@@ -4,7 +4,6 @@ violation is reported. Screenshots go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -13,9 +12,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 
 from reporting.models import ReportJob
+from tests.fixtures.browser import headless_chromium
 from tests.fixtures.factories import MembershipFactory, OrganizationFactory
 from tests.fixtures.wallboard_factories import (
     BoardFactory,
@@ -27,7 +26,6 @@ from tests.fixtures.wxcc_factories import QueueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 
 # Runs before any page script, outside the page's CSP: records every violation event.
@@ -43,27 +41,12 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @contextmanager
 def chromium(live_asgi: str, settings: Any) -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    db_settings = connections["default"].settings_dict
-    conn_max_age = db_settings["CONN_MAX_AGE"]
-    db_settings["CONN_MAX_AGE"] = 0
+    """A page under the real policy (no bypass), recording every violation it reports."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            try:
-                context = browser.new_context(base_url=live_asgi)
-                context.add_init_script(RECORD_VIOLATIONS)
-                yield context.new_page()
-            finally:
-                browser.close()
-    finally:
-        db_settings["CONN_MAX_AGE"] = conn_max_age
+    with headless_chromium(settings) as browser:
+        context = browser.new_context(base_url=live_asgi)
+        context.add_init_script(RECORD_VIOLATIONS)
+        yield context.new_page()
 
 
 def test_every_main_page_loads_without_a_content_security_policy_violation(

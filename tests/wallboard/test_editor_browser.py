@@ -6,16 +6,13 @@ Screenshots: artifacts/editor.png, artifacts/screens.png, artifacts/tv-*.png."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connections
 
+from tests.fixtures.browser import ARTIFACTS, headless_chromium
 from tests.fixtures.factories import MembershipFactory
 from tests.fixtures.wallboard_factories import (
     BoardFactory,
@@ -28,8 +25,6 @@ from wallboard.models import Screen, Tile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
 TIMEOUT_MS = 15_000
 
 
@@ -37,27 +32,8 @@ TIMEOUT_MS = 15_000
 def chromium(settings: Any) -> Iterator[Any]:
     """A headless Chromium. Create rows before entering: the ORM must not run while
     Playwright's event loop owns the thread."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    db_settings = connections["default"].settings_dict
-    conn_max_age = db_settings["CONN_MAX_AGE"]
-    # The server answers from asgiref worker threads; persistent connections would outlive
-    # the test and block dropping the test database.
-    db_settings["CONN_MAX_AGE"] = 0
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            try:
-                yield browser
-            finally:
-                browser.close()
-    finally:
-        db_settings["CONN_MAX_AGE"] = conn_max_age
+    with headless_chromium(settings) as browser:
+        yield browser
 
 
 def test_an_admin_edits_a_board_sees_the_preview_then_the_tv_change_and_revokes_it(

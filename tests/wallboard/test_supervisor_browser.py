@@ -5,19 +5,17 @@ Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connections
 from django.utils import timezone
 
+from tests.fixtures.browser import ARTIFACTS, headless_chromium
 from tests.fixtures.factories import MembershipFactory
 from tests.fixtures.wxcc_factories import QueueFactory
 from tests.wallboard.supervisor_floor import Floor, add_task, build_floor
@@ -27,33 +25,13 @@ from wxcc.signals import LiveStateChange
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
-
 
 @contextmanager
 def browser(live_asgi: str, settings: Any) -> Iterator[Any]:
     """Chromium on our live server. Rows are created before entering: the ORM must not run
     on the thread whose event loop Playwright owns."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    db_settings = connections["default"].settings_dict
-    conn_max_age = db_settings["CONN_MAX_AGE"]
-    db_settings["CONN_MAX_AGE"] = 0
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        db_settings["CONN_MAX_AGE"] = conn_max_age
+    with headless_chromium(settings) as chromium:
+        yield chromium
 
 
 def busy_floor() -> Floor:

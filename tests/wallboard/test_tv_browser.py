@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.browser import ARTIFACTS
 from tests.fixtures.factories import MembershipFactory
 from tests.fixtures.simulator import RunningSimulator
 from tests.wallboard.tv_browser import (
-    ARTIFACTS,
     busy_simulator,
     chromium,
     open_tv,

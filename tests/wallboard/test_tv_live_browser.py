@@ -13,9 +13,9 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from oauth.models import ConnectionStatus, WebexConnection
+from tests.fixtures.browser import ARTIFACTS
 from tests.fixtures.simulator import RunningSimulator
 from tests.wallboard.tv_browser import (
-    ARTIFACTS,
     beat,
     chromium,
     off_loop,

@@ -14,9 +14,9 @@ import pytest
 import websockets
 
 from config.log_redaction import REDACTED
+from tests.fixtures.browser import ARTIFACTS
 from tests.fixtures.simulator import RunningSimulator
 from tests.wallboard.tv_browser import (
-    ARTIFACTS,
     chromium,
     is_stale,
     off_loop,

@@ -4,7 +4,6 @@ owns the test's thread."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,13 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 from django.conf import settings as django_settings
 from django.db import close_old_connections, connections
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from demo.management.commands.demo import business_hours_timezone
 from oauth.models import Organization
+from tests.fixtures.browser import headless_chromium
 from tests.fixtures.simulator import RunningSimulator
 from tests.fixtures.wallboard_factories import (
     BoardFactory,
@@ -36,9 +35,6 @@ from tests.fixtures.wallboard_factories import (
 from wallboard.models import Board, Screen, Tile
 
 T = TypeVar("T")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
 
 
 def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -59,25 +55,8 @@ def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 @contextmanager
 def chromium(settings: Any) -> Iterator[Any]:
     """A headless Chromium browser; skips when Debian's Chromium is missing."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # The server answers from asgiref worker threads; persistent connections would outlive
-    # the test and block dropping the test database.
-    db_settings = connections["default"].settings_dict
-    conn_max_age = db_settings["CONN_MAX_AGE"]
-    db_settings["CONN_MAX_AGE"] = 0
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            try:
-                yield browser
-            finally:
-                browser.close()
-    finally:
-        db_settings["CONN_MAX_AGE"] = conn_max_age
+    with headless_chromium(settings) as browser:
+        yield browser
 
 
 def open_tv(browser: Any, url: str, *, width: int = 1920, height: int = 1080) -> Any:

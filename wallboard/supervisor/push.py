@@ -22,6 +22,7 @@ from wallboard import selectors as board_selectors
 from wallboard.metrics import CenterSnapshot
 from wallboard.redis_client import get_redis
 from wallboard.rendering import epoch_ms, fingerprint
+from wallboard.sent import COMPARE_AND_SET_LUA, changed_ids
 from wallboard.specs import MetricsProfile, Names, org_names
 from wallboard.supervisor import rows, selectors
 from wallboard.supervisor.rows import AgentRow, QueueRow
@@ -31,19 +32,6 @@ TEMPLATE = "supervisor/_rows.html"
 # left out of fingerprints, so a row is not re-sent only because a second passed.
 _TICKING_TEXT = re.compile(r'(data-tick-since="\d*">)[^<]*')
 STATUS_FRAGMENT_ID = "supervisor-status"
-
-# KEYS[1]: the fingerprint hash. ARGV: ttl s, then id, digest pairs; returns changed ids.
-_COMPARE_AND_SET_LUA = """
-local changed = {}
-for i = 2, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-    table.insert(changed, ARGV[i])
-  end
-end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return changed
-"""
 
 
 def org_profile(org_id: int) -> MetricsProfile:
@@ -176,8 +164,8 @@ def compare_and_set(org_id: int, rendered: Mapping[str, str]) -> list[str]:
     args: list[Any] = [int(settings.WALLBOARD_SNAPSHOT_TTL_S)]
     for fragment_id, html in rendered.items():
         args.extend((fragment_id, row_fingerprint(html)))
-    ids = get_redis().eval(_COMPARE_AND_SET_LUA, 1, keys.supervisor_sent(org_id), *args)
-    return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+    ids = get_redis().eval(COMPARE_AND_SET_LUA, 1, keys.supervisor_sent(org_id), *args)
+    return changed_ids(ids)
 
 
 def remember_sent(org_id: int, rendered: Mapping[str, str]) -> None:
