@@ -1,5 +1,5 @@
-"""Contract tests: the verbatim examples of /work/shared/wxcc/CONTRACT.md and
-docs/wxcc-contract.md, run against the simulator, answered in the documented shapes."""
+"""Contract tests: the verbatim examples of docs/wxcc-contract.md (taken from Cisco's published
+material), run against the simulator, answered in the documented shapes."""
 
 from __future__ import annotations
 
