@@ -4,10 +4,13 @@ on: rate limits and outages are retried, a refused token or request is not."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
+
+from wxcc.ratelimit import retry_after_seconds
 
 # Webex's REST root (webexapis.com/v1) serves identity and messaging alike.
 _TIMEOUT_S = 10.0
@@ -65,11 +68,8 @@ def post_message(*, bot_token: str, room_id: str, markdown: str) -> PostedMessag
     except httpx.HTTPError as exc:
         raise WebexUnavailable(f"network error: {type(exc).__name__}") from None
     if response.status_code == 429:
-        try:
-            retry_after_s = max(1, int(response.headers.get("Retry-After", "60")))
-        except ValueError:
-            retry_after_s = 60
-        raise WebexRateLimited(retry_after_s)
+        waited_s = retry_after_seconds(response.headers.get("Retry-After"), 60.0)
+        raise WebexRateLimited(max(1, math.ceil(waited_s)))
     if response.status_code >= 500:
         raise WebexUnavailable(f"HTTP {response.status_code}")
     if response.status_code >= 400:

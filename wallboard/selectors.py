@@ -38,7 +38,7 @@ from wxcc.models import AgentState as StoredAgentState
 _HANDLE_TYPES = {t.value: t for t in HandleType}
 _AGENT_STATES = {s.value: s for s in AgentState}
 _WAITING = (TaskStatus.QUEUED, TaskStatus.OFFERED)
-_TASK_FIELDS = (
+TASK_FIELDS = (
     "wxcc_id",
     "queue_id",
     "agent_id",
@@ -103,10 +103,10 @@ def contacts_since(
     )
     if queue_ids is not None:
         tasks = tasks.filter(queue_id__in=list(queue_ids))
-    return [_contact(row) for row in tasks.values(*_TASK_FIELDS)]
+    return [contact_from_row(row) for row in tasks.values(*TASK_FIELDS)]
 
 
-def _contact(row: dict[str, object]) -> Contact:
+def contact_from_row(row: dict[str, object]) -> Contact:
     status = row["status"]
     created_at = row["created_at"]
     queued_at = row["queued_at"]
