@@ -20,10 +20,10 @@ from django.db import transaction
 
 from wallboard import keys, selectors, snapshots
 from wallboard.live import current_snapshot, full_board_html
-from wallboard.metrics import CenterSnapshot, MetricsConfig, ServiceLevelDefinition
+from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.models import Board, BoardPage, QueueSettings, Tile
 from wallboard.redis_client import get_redis
-from wallboard.specs import BoardSpec, PageSpec, _tile_spec, board_specs
+from wallboard.specs import BoardSpec, PageSpec, _tile_spec, board_spec, board_specs
 from wxcc.models import Queue, Team
 
 logger = logging.getLogger(__name__)
@@ -248,19 +248,4 @@ def preview_spec(
         )
         for number, page in enumerate(pages, start=1)
     )
-    return BoardSpec(
-        id=board.pk or 0,
-        org_id=int(board.organization_id),
-        slug=board.slug,
-        name=board.name,
-        zone_name=board.zone_name(),
-        theme=board.theme,
-        columns=board.columns,
-        rotation_s=board.rotation_s,
-        service_level_definition=ServiceLevelDefinition(board.service_level_definition),
-        short_abandon_threshold_s=board.short_abandon_threshold_s,
-        stale_after_s=board.stale_after_s,
-        queue_ids=tuple(sorted(queue_ids)),
-        team_ids=tuple(sorted(team_ids)),
-        pages=page_specs,
-    )
+    return board_spec(board, queue_ids=queue_ids, team_ids=team_ids, pages=page_specs)

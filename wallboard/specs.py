@@ -4,7 +4,7 @@ of queries, plus the names of queues, teams and agents a board shows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from wallboard.metrics import Period, ServiceLevelDefinition
@@ -134,20 +134,10 @@ def board_specs(*, org_id: int, board_ids: Collection[int] | None = None) -> lis
     ):
         chosen_teams[board_id].append(team_id)
     return [
-        BoardSpec(
-            id=board.pk,
-            org_id=board.organization_id,
-            slug=board.slug,
-            name=board.name,
-            zone_name=board.zone_name(),
-            theme=board.theme,
-            columns=board.columns,
-            rotation_s=board.rotation_s,
-            service_level_definition=ServiceLevelDefinition(board.service_level_definition),
-            short_abandon_threshold_s=board.short_abandon_threshold_s,
-            stale_after_s=board.stale_after_s,
-            queue_ids=tuple(sorted(chosen_queues[board.pk])),
-            team_ids=tuple(sorted(chosen_teams[board.pk])),
+        board_spec(
+            board,
+            queue_ids=chosen_queues[board.pk],
+            team_ids=chosen_teams[board.pk],
             pages=tuple(
                 PageSpec(id=page.pk, title=str(page), tiles=tuple(tiles[page.pk]))
                 for page in pages[board.pk]
@@ -183,4 +173,31 @@ def org_names(*, org_id: int, agent_ids: Collection[str] = ()) -> Names:
             )
         },
         agents=agents,
+    )
+
+
+def board_spec(
+    board: Board,
+    *,
+    queue_ids: Iterable[int],
+    team_ids: Iterable[int],
+    pages: tuple[PageSpec, ...],
+) -> BoardSpec:
+    """A board's settings as a spec, with its chosen queues and teams and its pages (stored
+    or, in the editor's preview, not saved yet)."""
+    return BoardSpec(
+        id=board.pk or 0,
+        org_id=int(board.organization_id),
+        slug=board.slug,
+        name=board.name,
+        zone_name=board.zone_name(),
+        theme=board.theme,
+        columns=board.columns,
+        rotation_s=board.rotation_s,
+        service_level_definition=ServiceLevelDefinition(board.service_level_definition),
+        short_abandon_threshold_s=board.short_abandon_threshold_s,
+        stale_after_s=board.stale_after_s,
+        queue_ids=tuple(sorted(queue_ids)),
+        team_ids=tuple(sorted(team_ids)),
+        pages=pages,
     )
