@@ -442,6 +442,10 @@ WXCC_WEBHOOK_DRAIN_LIMIT = env.int("WXCC_WEBHOOK_DRAIN_LIMIT", default=200)
 # Live-state announcements of one org are coalesced over this window across workers
 # (the first is sent at once; what follows within the window goes out as one at its end).
 WXCC_PUSH_COALESCE_WINDOW_MS = env.int("WXCC_PUSH_COALESCE_WINDOW_MS", default=50)
+# One process at a time sends an org's announcements; its lease outlives a crashed holder by
+# at most this long, and a holder hands the rest to a task after sending for this long.
+WXCC_PUSH_LEASE_S = env.float("WXCC_PUSH_LEASE_S", default=30.0)
+WXCC_PUSH_OWNER_MAX_S = env.float("WXCC_PUSH_OWNER_MAX_S", default=2.0)
 CELERY_BEAT_SCHEDULE["wxcc-poll-all-orgs"] = {
     "task": "wxcc.poll_all_orgs",
     "schedule": WXCC_POLL_INTERVAL_S,

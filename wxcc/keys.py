@@ -61,12 +61,19 @@ def push_flusher(org_id: int) -> str:
     return f"{_PREFIX}:push:flusher:{org_id}"
 
 
+def push_in_flight(org_id: int) -> str:
+    """Exists while one process sends the org's announcements (single-flight): others leave
+    their ids pending for it (a lease, renewed each round)."""
+    return f"{_PREFIX}:push:in-flight:{org_id}"
+
+
 def redis_keys_for_org(org_id: int) -> list[str]:
     return [
         poll_lock(org_id),
         push_window(org_id),
         push_pending(org_id),
         push_flusher(org_id),
+        push_in_flight(org_id),
     ]
 
 

@@ -11,10 +11,12 @@ way:
 Two layers keep a board from being pushed once per row:
 - inside `coalesced_notifications()` (a poll, a drained batch of webhook events) every
   commit's announcement merges into one per org, sent when the block ends;
-- across worker processes, announcements of one org are coalesced through Redis over
-  settings.WXCC_PUSH_COALESCE_WINDOW_MS: the first change is sent at once (leading edge,
-  no added latency), what arrives while the window is open is sent as one union when it
-  closes (trailing flush, at most one window late).
+- across worker processes, one process at a time sends an org's announcements (an
+  in-flight lease in Redis): the first change is sent at once (leading edge, no added
+  latency); what arrives while it is being sent is that process's next send, as one union;
+  after the last send a window of settings.WXCC_PUSH_COALESCE_WINDOW_MS opens, and what
+  arrives in it goes out as one union when it closes (at most one window late). Applying
+  events never waits behind a push, and a slow push is followed by one send, not a queue.
 """
 
 from __future__ import annotations
@@ -152,17 +154,27 @@ def coalesced_notifications() -> Iterator[None]:
 
 # --- coalescing across processes (Redis) -----------------------------------------------------
 
-# KEYS: window, pending, flusher. ARGV: window ms, pending ttl ms, flusher ttl ms, members...
-# Returns -1: no window was open, send now (a window is open from here); -2: the window is
-# open and another process will flush; n >= 0: this caller flushes in n ms.
+# KEYS: window, pending, flusher, in flight. ARGV: window ms, pending ttl ms, flusher ttl ms,
+# lease ms, members...
+# Returns -1: nothing in flight and no window open: this caller sends now and holds the
+# in-flight lease (leading edge); -2: left pending, for the process in flight or for the
+# window's promised flusher; n >= 0: this caller promised the window's flush, due in n ms.
 _ANNOUNCE_LUA = """
+local function leave_pending()
+  for i = 5, #ARGV do
+    redis.call('SADD', KEYS[2], ARGV[i])
+  end
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  leave_pending()
+  return -2
+end
 if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then
+  redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
   return -1
 end
-for i = 4, #ARGV do
-  redis.call('SADD', KEYS[2], ARGV[i])
-end
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+leave_pending()
 if redis.call('SET', KEYS[3], '1', 'PX', ARGV[3], 'NX') then
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 0 then
@@ -173,22 +185,66 @@ end
 return -2
 """
 
-# KEYS: window, pending, flusher. ARGV: window ms. Takes what is pending and, if anything
-# was, opens the next window (this flush is that window's leading edge).
+# KEYS: pending, flusher, in flight. ARGV: lease ms. The window's flush: takes what is
+# pending and, if anything was, the in-flight lease with it. Takes nothing while another
+# process is in flight (it will take what is pending).
 _FLUSH_LUA = """
-local members = redis.call('SMEMBERS', KEYS[2])
-redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[2])
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return {}
+end
+local members = redis.call('SMEMBERS', KEYS[1])
 if #members > 0 then
-  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
 end
 return members
 """
 
+# KEYS: window, pending, in flight. ARGV: window ms, lease ms. The holder of the in-flight
+# lease after a send: what came meanwhile is its next send (the lease renewed); if nothing
+# did, the lease ends and a window opens (what comes in it goes out as one at its end).
+_HAND_OVER_LUA = """
+local members = redis.call('SMEMBERS', KEYS[2])
+if #members > 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+  return members
+end
+redis.call('DEL', KEYS[3])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return members
+"""
+
+
+@dataclass(frozen=True)
+class _OrgKeys:
+    window: str
+    pending: str
+    flusher: str
+    in_flight: str
+
+    @classmethod
+    def of(cls, org_id: int) -> _OrgKeys:
+        return cls(
+            keys.push_window(org_id),
+            keys.push_pending(org_id),
+            keys.push_flusher(org_id),
+            keys.push_in_flight(org_id),
+        )
+
+
+def _lease_ms() -> int:
+    return int(float(settings.WXCC_PUSH_LEASE_S) * 1000)
+
 
 def announce(change: LiveStateChange) -> None:
-    """Send `change` now if no announcement of its org went out within the window;
-    otherwise leave it for the window's one trailing flush (which this call may own: it
-    then waits for the window's end, at most one window, and sends the union)."""
+    """Send `change` now if nothing of its org is being sent and no window is open; else
+    leave it pending. One process at a time sends an org's announcements (single-flight):
+    what comes while it sends is its next send, as one union, so ingestion never waits
+    behind a push and a slow push is followed by one send of everything since, not by a
+    queue of them. After the last send a window opens: what comes in it goes out as one at
+    its end (a flush this call may own: it then waits at most one window)."""
     if change.is_empty:
         return
     window_ms = int(settings.WXCC_PUSH_COALESCE_WINDOW_MS)
@@ -196,16 +252,20 @@ def announce(change: LiveStateChange) -> None:
         send_now(change)
         return
     org_id = change.org_id
-    redis_keys = (keys.push_window(org_id), keys.push_pending(org_id), keys.push_flusher(org_id))
+    org_keys = _OrgKeys.of(org_id)
     try:
         outcome = int(
             get_redis().eval(
                 _ANNOUNCE_LUA,
-                3,
-                *redis_keys,
+                4,
+                org_keys.window,
+                org_keys.pending,
+                org_keys.flusher,
+                org_keys.in_flight,
                 window_ms,
                 _PENDING_TTL_MS,
                 window_ms + _FLUSHER_GRACE_MS,
+                _lease_ms(),
                 *change.members(),
             )
         )
@@ -215,18 +275,87 @@ def announce(change: LiveStateChange) -> None:
         send_now(change)
         return
     if outcome == -1:
-        send_now(change)
+        send_in_flight(change)
     elif outcome >= 0:
         time.sleep(outcome / 1000)
-        _flush(org_id, redis_keys, window_ms)
+        _flush(org_id, org_keys)
 
 
-def _flush(org_id: int, redis_keys: tuple[str, str, str], window_ms: int) -> None:
+def _flush(org_id: int, org_keys: _OrgKeys) -> None:
     try:
-        members = get_redis().eval(_FLUSH_LUA, 3, *redis_keys, window_ms)
+        members = get_redis().eval(
+            _FLUSH_LUA, 3, org_keys.pending, org_keys.flusher, org_keys.in_flight, _lease_ms()
+        )
     except RedisError as exc:
         logger.warning("event=live_push_flush_failed org_id=%s reason=%s", org_id, exc)
         return
     change = LiveStateChange.from_members(org_id, members or [])
     if not change.is_empty:
-        send_now(change)
+        send_in_flight(change)
+
+
+def _hand_over(org_id: int, org_keys: _OrgKeys) -> LiveStateChange:
+    members = get_redis().eval(
+        _HAND_OVER_LUA,
+        3,
+        org_keys.window,
+        org_keys.pending,
+        org_keys.in_flight,
+        int(settings.WXCC_PUSH_COALESCE_WINDOW_MS),
+        _lease_ms(),
+    )
+    return LiveStateChange.from_members(org_id, members or [])
+
+
+def send_in_flight(change: LiveStateChange) -> None:
+    """Holding the org's in-flight lease: send `change`, then what came meanwhile, until
+    nothing did (the lease then ends). After WXCC_PUSH_OWNER_MAX_S of sending, the rest
+    goes on in a task of its own (`wxcc.send_pending_live_state`), so no task pushes
+    forever under steady traffic."""
+    org_id = change.org_id
+    org_keys = _OrgKeys.of(org_id)
+    started = time.monotonic()
+    try:
+        while True:
+            send_now(change)
+            change = _hand_over(org_id, org_keys)
+            if change.is_empty:
+                return
+            if time.monotonic() - started >= float(settings.WXCC_PUSH_OWNER_MAX_S):
+                _continue_in_task(change)
+                return
+    except BaseException:
+        # Whatever was taken and not sent is sent by the next holder; a lost lease would
+        # only expire.
+        _release(org_id, org_keys, change)
+        raise
+
+
+def send_pending(org_id: int) -> None:
+    """The task's side of `send_in_flight`: holding the lease, send what is pending."""
+    org_keys = _OrgKeys.of(org_id)
+    change = _hand_over(org_id, org_keys)
+    if not change.is_empty:
+        send_in_flight(change)
+
+
+def _continue_in_task(change: LiveStateChange) -> None:
+    from wxcc.tasks import send_pending_live_state
+
+    org_keys = _OrgKeys.of(change.org_id)
+    redis = get_redis()
+    redis.sadd(org_keys.pending, *change.members())
+    redis.pexpire(org_keys.pending, _PENDING_TTL_MS)
+    send_pending_live_state.delay(change.org_id)
+
+
+def _release(org_id: int, org_keys: _OrgKeys, unsent: LiveStateChange) -> None:
+    try:
+        pipe = get_redis().pipeline()
+        if not unsent.is_empty:
+            pipe.sadd(org_keys.pending, *unsent.members())
+            pipe.pexpire(org_keys.pending, _PENDING_TTL_MS)
+        pipe.delete(org_keys.in_flight)
+        pipe.execute()
+    except RedisError as exc:
+        logger.warning("event=live_push_release_failed org_id=%s reason=%s", org_id, exc)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
-from wxcc import poller, processing
+from wxcc import poller, processing, signals
 from wxcc.signals import coalesced_notifications
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,13 @@ def process_webhook_events(raw_event_ids: list[int]) -> int:
     announcement per org. Events are marked applied with their effects, so a retry or a
     redelivery re-applies nothing already applied. Returns how many were applied here."""
     return processing.process_raw_events(raw_event_ids)
+
+
+@shared_task(name="wxcc.send_pending_live_state", ignore_result=True)
+def send_pending_live_state(org_id: int) -> None:
+    """Go on sending an org's live-state announcements for a holder of its in-flight lease
+    that has sent for long enough (wxcc.signals.send_in_flight)."""
+    signals.send_pending(org_id)
 
 
 @shared_task(name="wxcc.process_pending_webhook_events")

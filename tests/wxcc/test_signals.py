@@ -200,3 +200,131 @@ def test_a_burst_of_webhooks_reaches_the_board_as_one_announcement_naming_what_c
     ]
     assert set(queues) == {"q-1", "q-2", "q-3"}
     forget_window(org.pk)
+
+
+def test_while_one_process_sends_the_others_go_on_and_what_they_announced_is_its_next_send(
+    settings: Any,
+) -> None:
+    """Single-flight: a slow send (a board push) does not hold back the workers applying
+    events; what they announce meanwhile goes out as one union as soon as it ends."""
+    settings.WXCC_PUSH_COALESCE_WINDOW_MS = 10
+    org_id = 990_004
+    forget_window(org_id)
+    sending = threading.Event()
+    release = threading.Event()
+    sent: list[LiveStateChange] = []
+
+    def slow_receiver(sender: object, change: LiveStateChange, **kwargs: Any) -> None:
+        if change.org_id != org_id:
+            return
+        sent.append(change)
+        if len(sent) == 1:
+            sending.set()
+            release.wait(timeout=10)
+
+    live_state_changed.connect(slow_receiver, dispatch_uid="tests.wxcc.slow_receiver")
+    try:
+        holder = threading.Thread(
+            target=announce, args=(LiveStateChange(org_id, queue_ids=frozenset({1})),)
+        )
+        holder.start()
+        assert sending.wait(timeout=10)
+        # Each of these returns at once, long before the holder's send ends.
+        announce(LiveStateChange(org_id, queue_ids=frozenset({2})))
+        announce(LiveStateChange(org_id, agent_ids=frozenset({5})))
+        announce(LiveStateChange(org_id, queue_ids=frozenset({3})))
+        assert sent == [LiveStateChange(org_id, queue_ids=frozenset({1}))]
+        release.set()
+        holder.join(timeout=10)
+    finally:
+        release.set()
+        live_state_changed.disconnect(dispatch_uid="tests.wxcc.slow_receiver")
+        forget_window(org_id)
+    assert sent == [
+        LiveStateChange(org_id, queue_ids=frozenset({1})),
+        LiveStateChange(org_id, queue_ids=frozenset({2, 3}), agent_ids=frozenset({5})),
+    ]
+    assert not get_redis().exists(keys.push_in_flight(org_id))
+
+
+def test_a_send_that_fails_gives_up_the_lease_and_leaves_what_it_held_for_the_next(
+    settings: Any,
+) -> None:
+    settings.WXCC_PUSH_COALESCE_WINDOW_MS = 10
+    org_id = 990_005
+    forget_window(org_id)
+    sent: list[LiveStateChange] = []
+
+    def failing_once(sender: object, change: LiveStateChange, **kwargs: Any) -> None:
+        if change.org_id != org_id:
+            return
+        sent.append(change)
+        if len(sent) == 1:
+            raise RuntimeError("the push broke")
+
+    live_state_changed.connect(failing_once, dispatch_uid="tests.wxcc.failing_once")
+    try:
+        with pytest.raises(RuntimeError):
+            announce(LiveStateChange(org_id, queue_ids=frozenset({1})))
+        assert not get_redis().exists(keys.push_in_flight(org_id))
+        time.sleep(0.05)  # past the window
+        announce(LiveStateChange(org_id, queue_ids=frozenset({2})))
+    finally:
+        live_state_changed.disconnect(dispatch_uid="tests.wxcc.failing_once")
+        forget_window(org_id)
+    assert sent == [
+        LiveStateChange(org_id, queue_ids=frozenset({1})),
+        LiveStateChange(org_id, queue_ids=frozenset({2})),
+        LiveStateChange(org_id, queue_ids=frozenset({1})),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_holder_that_has_sent_long_enough_hands_the_rest_to_a_task(
+    announcements: list[LiveStateChange], settings: Any, celery_worker_session: Any
+) -> None:
+    """Under steady traffic no task pushes forever: past WXCC_PUSH_OWNER_MAX_S the holder
+    leaves what is pending to `wxcc.send_pending_live_state`, which sends it."""
+    settings.WXCC_PUSH_COALESCE_WINDOW_MS = 10
+    settings.WXCC_PUSH_OWNER_MAX_S = 0.0
+    org_id = 990_006
+    forget_window(org_id)
+    holder_thread = threading.get_ident()
+    threads: dict[int, int] = {}
+    joined = threading.Event()
+
+    def meanwhile(sender: object, change: LiveStateChange, **kwargs: Any) -> None:
+        if change.org_id != org_id:
+            return
+        threads[len(threads)] = threading.get_ident()
+        if len(threads) == 1:
+            # Another worker announces while the first send is under way.
+            other = threading.Thread(
+                target=announce, args=(LiveStateChange(org_id, queue_ids=frozenset({2})),)
+            )
+            other.start()
+            other.join(timeout=10)
+            joined.set()
+
+    live_state_changed.connect(meanwhile, dispatch_uid="tests.wxcc.meanwhile")
+    try:
+        announce(LiveStateChange(org_id, queue_ids=frozenset({1})))
+        assert joined.is_set()
+        deadline = time.monotonic() + 20
+        while len([c for c in announcements if c.org_id == org_id]) < 2:
+            assert time.monotonic() < deadline, "the task did not send what was pending"
+            time.sleep(0.05)
+    finally:
+        live_state_changed.disconnect(dispatch_uid="tests.wxcc.meanwhile")
+    mine = [c for c in announcements if c.org_id == org_id]
+    assert mine == [
+        LiveStateChange(org_id, queue_ids=frozenset({1})),
+        LiveStateChange(org_id, queue_ids=frozenset({2})),
+    ]
+    assert threads[0] == holder_thread
+    assert threads[1] != holder_thread  # sent by the worker's task, not by the holder
+    deadline = time.monotonic() + 5
+    while get_redis().exists(keys.push_in_flight(org_id)):
+        assert time.monotonic() < deadline, "the task kept the lease"
+        time.sleep(0.05)
+    forget_window(org_id)
