@@ -28,7 +28,12 @@ from wallboard import keys, presence, selectors, snapshots
 from wallboard.keys import board_group, screen_group
 from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.redis_client import get_redis
-from wallboard.rendering import agent_ids_to_name, fingerprint, render_fragments
+from wallboard.rendering import (
+    SharedRenders,
+    agent_ids_to_name,
+    fingerprint,
+    render_fragments,
+)
 from wallboard.sent import COMPARE_AND_SET_LUA, changed_ids
 from wallboard.snapshots import EVERYTHING, NOTHING, ChangeInputs, Dirty, SnapshotOutdated
 from wallboard.specs import BoardSpec, MetricsProfile, board_specs, org_names
@@ -256,6 +261,7 @@ def _send_updates(
     for board in boards:
         wanted_agents |= agent_ids_to_name([board], updated[board.profile])
     names = org_names(org_id=org_id, agent_ids=wanted_agents)
+    shared = SharedRenders()
     rendered = {
         board.id: render_fragments(
             board,
@@ -264,6 +270,7 @@ def _send_updates(
             freshness=freshness,
             dirty=dirty[board.profile],
             now=now,
+            shared=shared,
         )
         for board in boards
     }

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -300,6 +301,32 @@ def render_partial(name: str, context: Mapping[str, Any]) -> str:
     return render_to_string(f"{TEMPLATE}#{name}", dict(context))
 
 
+class SharedRenders:
+    """One push's renders, shared between boards: a tile whose view equals another board's
+    tile but for its element id (the same figure on many boards), or a status equal but for
+    the board's layout digest, is rendered once and the board's own id or digest put in.
+    The stand-in is random per process, so no label a user types can collide with it."""
+
+    _STAND_IN = f"wb{secrets.token_hex(8)}"
+
+    def __init__(self) -> None:
+        self._html: dict[TileView | StatusView, str] = {}
+
+    def tile(self, view: TileView) -> str:
+        key = replace(view, id=0, fragment_id=self._STAND_IN)
+        html = self._html.get(key)
+        if html is None:
+            html = self._html[key] = render_partial("tile", {"tile": key, "oob": True})
+        return html.replace(self._STAND_IN, view.fragment_id)
+
+    def status(self, view: StatusView) -> str:
+        key = replace(view, layout=self._STAND_IN)
+        html = self._html.get(key)
+        if html is None:
+            html = self._html[key] = render_partial("status", {"status": key, "oob": True})
+        return html.replace(self._STAND_IN, view.layout)
+
+
 def render_fragments(
     board: BoardSpec,
     snapshot: CenterSnapshot,
@@ -308,18 +335,17 @@ def render_fragments(
     freshness: Freshness | None,
     dirty: Dirty,
     now: datetime,
+    shared: SharedRenders | None = None,
 ) -> dict[str, str]:
     """The board's fragments an update with `dirty` changes can alter, by element id, ready
-    to swap out of band."""
+    to swap out of band. Boards rendered for one push pass one `shared`."""
+    shared = shared or SharedRenders()
     fragments: dict[str, str] = {}
     if freshness is not None:
-        fragments[STATUS_FRAGMENT_ID] = render_partial(
-            "status", {"status": status_view(board, freshness, now=now), "oob": True}
-        )
+        fragments[STATUS_FRAGMENT_ID] = shared.status(status_view(board, freshness, now=now))
     for tile in board.tiles:
         if tile_depends_on(tile, dirty):
-            view = tile_view(board, tile, snapshot, names)
-            fragments[tile.fragment_id] = render_partial("tile", {"tile": view, "oob": True})
+            fragments[tile.fragment_id] = shared.tile(tile_view(board, tile, snapshot, names))
     return fragments
 
 

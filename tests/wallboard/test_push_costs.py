@@ -139,3 +139,38 @@ def test_an_org_without_boards_costs_one_query(
     with django_assert_num_queries(1):
         report = push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
     assert report.boards_rendered == 0
+
+
+def test_boards_showing_the_same_tiles_share_renders_and_each_gets_its_own_ids(
+    org: Organization,
+) -> None:
+    from wallboard import selectors
+    from wallboard.live import current_snapshot
+    from wallboard.rendering import SharedRenders, agent_ids_to_name, render_fragments
+    from wallboard.snapshots import EVERYTHING
+    from wallboard.specs import org_names
+
+    queue = grow(org, queues=2, agents_per_queue=2, tasks_per_queue=4)
+    first, second = listening_board(org, queue), listening_board(org, queue)
+    third = BoardFactory.create(organization=org, stale_after_s=300)  # another status
+    TileFactory.create(page=BoardPageFactory.create(board=third), metric="contacts_waiting")
+    specs = board_specs(org_id=org.pk, board_ids=[first.pk, second.pk, third.pk])
+    now = timezone.now()
+    snapshot = current_snapshot(org.pk, specs[0].profile, now=now)
+    names = org_names(org_id=org.pk, agent_ids=agent_ids_to_name(specs, snapshot))
+    freshness = selectors.freshness(org_id=org.pk)
+
+    def render(spec: Any, shared: SharedRenders | None) -> dict[str, str]:
+        return render_fragments(
+            spec, snapshot, names, freshness=freshness, dirty=EVERYTHING, now=now, shared=shared
+        )
+
+    shared = SharedRenders()
+    together = {spec.id: render(spec, shared) for spec in specs}
+    alone = {spec.id: render(spec, None) for spec in specs}
+
+    assert together == alone
+    for spec in specs:
+        for tile in spec.tiles:
+            assert f'id="{tile.fragment_id}"' in together[spec.id][tile.fragment_id]
+    assert together[first.pk]["board-status"] != together[third.pk]["board-status"]
