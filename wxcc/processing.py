@@ -249,6 +249,16 @@ def drain_org_events(org_id: int, *, limit: int) -> int:
     return process_raw_events(ids)
 
 
+def organizations_of(raw_event_ids: Sequence[int]) -> list[int]:
+    return sorted(
+        set(
+            RawEvent.objects.filter(
+                pk__in=list(raw_event_ids), organization_id__isnull=False
+            ).values_list("organization_id", flat=True)
+        )
+    )
+
+
 def organization_of(raw_event_id: int) -> int | None:
     return (
         RawEvent.objects.filter(pk=raw_event_id).values_list("organization_id", flat=True).first()

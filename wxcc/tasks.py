@@ -58,10 +58,24 @@ def process_webhook_event(raw_event_id: int) -> bool:
     max_retries=8,
 )
 def process_webhook_events(raw_event_ids: list[int]) -> int:
-    """Apply a burst of events handed off together, as one batch with one live-state
-    announcement per org. Events are marked applied with their effects, so a retry or a
-    redelivery re-applies nothing already applied. Returns how many were applied here."""
-    return processing.process_raw_events(raw_event_ids)
+    """Apply a burst of events handed off together, as one batch, then the orgs' other
+    events waiting for their first attempt (behind a backlog, one task applies what many
+    hand-offs brought, in batches as large as WXCC_WEBHOOK_DRAIN_LIMIT, and the tasks of
+    those hand-offs find nothing left to do), with one live-state announcement per org.
+    Events are marked applied with their effects, so a retry or a redelivery re-applies
+    nothing already applied. Returns how many were applied here."""
+    with coalesced_notifications():
+        handled = processing.process_raw_events(raw_event_ids)
+        if not handled:
+            return 0
+        drained = 0
+        for org_id in processing.organizations_of(raw_event_ids):
+            drained += processing.drain_org_events(
+                org_id, limit=int(settings.WXCC_WEBHOOK_DRAIN_LIMIT)
+            )
+        if drained:
+            logger.info("event=webhooks_drained count=%d", drained)
+    return handled + drained
 
 
 @shared_task(name="wxcc.send_pending_live_state", ignore_result=True)

@@ -329,3 +329,25 @@ def test_a_batch_announces_one_live_state_change_per_org(
     for change in ours:
         assert len(change.queue_ids) == 3  # q-0 .. q-2
         assert len(change.agent_ids) >= 3  # a-0 .. a-2 at least
+
+
+def test_a_batch_also_applies_what_later_hand_offs_of_its_org_brought_and_they_find_it_done() -> (
+    None
+):
+    """Behind a backlog one task applies what many hand-offs brought, as one batch."""
+    d, other = Deliveries(OrganizationFactory.create()), Deliveries(OrganizationFactory.create())
+    first = d.add("task:parked", {"taskId": "t-1", "queueId": "q-1"}, at_s=1)
+    later = [d.add("task:parked", {"taskId": f"t-{n}", "queueId": "q-1"}, at_s=n) for n in (2, 3)]
+    elsewhere = other.add("task:parked", {"taskId": "t-1", "queueId": "q-1"}, at_s=1)
+
+    assert tasks.process_webhook_events([first]) == 3
+
+    assert sorted(Task.objects.filter(organization=d.org).values_list("wxcc_id", flat=True)) == [
+        "t-1",
+        "t-2",
+        "t-3",
+    ]
+    assert tasks.process_webhook_events(later) == 0
+    # Another org's waiting events are its own hand-off's work.
+    assert RawEvent.objects.get(pk=elsewhere).processed_at is None
+    assert tasks.process_webhook_events([elsewhere]) == 1
