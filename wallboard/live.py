@@ -10,6 +10,7 @@ board's group. A push failure is logged and never reaches ingestion.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
@@ -301,11 +302,21 @@ def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, lis
     return {board_id: changed_ids(ids) for board_id, ids in zip(order, results, strict=True)}
 
 
+# Group sends in flight at once: each is a few Redis round trips, so sending them one after
+# another made a push's hand-over grow with the number of boards.
+_CONCURRENT_GROUP_SENDS = 32
+
+
 async def _group_send_all(messages: Mapping[int, str]) -> None:
     layer = get_channel_layer()
     assert layer is not None
-    for board_id, html in messages.items():
-        await layer.group_send(board_group(board_id), {"type": "board.update", "html": html})
+    slots = asyncio.Semaphore(_CONCURRENT_GROUP_SENDS)
+
+    async def send(board_id: int, html: str) -> None:
+        async with slots:
+            await layer.group_send(board_group(board_id), {"type": "board.update", "html": html})
+
+    await asyncio.gather(*(send(board_id, html) for board_id, html in messages.items()))
 
 
 def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> CenterSnapshot:

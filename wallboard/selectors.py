@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, FloatField, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from oauth.models import ConnectionStatus, Organization
@@ -38,17 +39,23 @@ from wxcc.models import AgentState as StoredAgentState
 _HANDLE_TYPES = {t.value: t for t in HandleType}
 _AGENT_STATES = {s.value: s for s in AgentState}
 _WAITING = (TaskStatus.QUEUED, TaskStatus.OFFERED)
-TASK_FIELDS = (
+# A task's columns as the metrics read them: its datetimes as epoch seconds (float8), which
+# load far faster than Django's text timestamptz loader, and are exact to the microsecond.
+_TIMES = ("created_at", "queued_at", "connected_at", "ended_at")
+TASK_COLUMNS: dict[str, Any] = {
+    f"{name}_epoch_s": Func(
+        F(name), template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField()
+    )
+    for name in _TIMES
+}
+_TASK_VALUES = (
     "wxcc_id",
     "queue_id",
     "agent_id",
     "agent__team_id",
     "channel_type",
     "status",
-    "created_at",
-    "queued_at",
-    "connected_at",
-    "ended_at",
+    *TASK_COLUMNS,
     "contact_handle_type",
     "queue_duration_ms",
     "connected_duration_ms",
@@ -103,34 +110,63 @@ def contacts_since(
     )
     if queue_ids is not None:
         tasks = tasks.filter(queue_id__in=list(queue_ids))
-    return [contact_from_row(row) for row in tasks.values(*TASK_FIELDS)]
+    return contacts_of(tasks)
 
 
-def contact_from_row(row: dict[str, object]) -> Contact:
-    status = row["status"]
-    created_at = row["created_at"]
-    queued_at = row["queued_at"]
-    assert isinstance(created_at, datetime)
-    return Contact(
-        id=str(row["wxcc_id"]),
-        queue_id=_str(row["queue_id"]),  # type: ignore[arg-type]
-        agent_id=_str(row["agent_id"]),  # type: ignore[arg-type]
-        team_id=_str(row["agent__team_id"]),  # type: ignore[arg-type]
-        channel_type=str(row["channel_type"]),
-        arrived_at=queued_at if isinstance(queued_at, datetime) else created_at,
-        answered_at=row["connected_at"],  # type: ignore[arg-type]
-        ended_at=row["ended_at"],  # type: ignore[arg-type]
-        # "" (not classified yet) and anything unknown are no classification.
-        handle_type=_HANDLE_TYPES.get(str(row["contact_handle_type"]).lower()),
-        created_at=created_at,
-        queue_ms=row["queue_duration_ms"],  # type: ignore[arg-type]
-        talk_ms=row["connected_duration_ms"],  # type: ignore[arg-type]
-        hold_ms=row["hold_duration_ms"],  # type: ignore[arg-type]
-        wrapup_ms=row["wrapup_duration_ms"],  # type: ignore[arg-type]
-        transfer_count=int(row["transfer_count"] or 0),  # type: ignore[call-overload]
-        is_open=status != TaskStatus.ENDED,
-        is_waiting=status in _WAITING,
-    )
+def _moment(epoch_s: float | None) -> datetime | None:
+    return None if epoch_s is None else datetime.fromtimestamp(epoch_s, UTC)
+
+
+def contacts_of(tasks: QuerySet[Task]) -> list[Contact]:
+    """The tasks as the metrics engine's contacts. One query."""
+    rows = tasks.annotate(**TASK_COLUMNS).values_list(*_TASK_VALUES)
+    handle_types, waiting, ended, moment = _HANDLE_TYPES, _WAITING, TaskStatus.ENDED, _moment
+    contacts = []
+    for (
+        wxcc_id,
+        queue_id,
+        agent_id,
+        team_id,
+        channel_type,
+        status,
+        created_s,
+        queued_s,
+        connected_s,
+        ended_s,
+        handle_type,
+        queue_ms,
+        talk_ms,
+        hold_ms,
+        wrapup_ms,
+        transfer_count,
+    ) in rows:
+        created_at = moment(created_s)
+        arrived_at = created_at if queued_s is None else moment(queued_s)
+        assert created_at is not None
+        assert arrived_at is not None
+        contacts.append(
+            Contact(
+                id=str(wxcc_id),
+                queue_id=None if queue_id is None else str(queue_id),
+                agent_id=None if agent_id is None else str(agent_id),
+                team_id=None if team_id is None else str(team_id),
+                channel_type=str(channel_type),
+                arrived_at=arrived_at,
+                answered_at=moment(connected_s),
+                ended_at=moment(ended_s),
+                # "" (not classified yet) and anything unknown are no classification.
+                handle_type=handle_types.get(str(handle_type).lower()),
+                created_at=created_at,
+                queue_ms=queue_ms,
+                talk_ms=talk_ms,
+                hold_ms=hold_ms,
+                wrapup_ms=wrapup_ms,
+                transfer_count=int(transfer_count or 0),
+                is_open=status != ended,
+                is_waiting=status in waiting,
+            )
+        )
+    return contacts
 
 
 def agent_statuses(

@@ -29,7 +29,7 @@ from tests.bench.board_sockets import (
 from tests.bench.http_load import percentile_ms, run_paced
 from tests.bench.knobs import knob_float, knob_int
 from tests.bench.stack import Stack
-from tests.bench.webhook_bench import SECRET, prepare_deliveries
+from tests.bench.webhook_bench import SECRET, empty_event_tables, prepare_deliveries
 from wxcc.models import WebhookSubscription
 
 SUBSCRIPTION_ID = "bench-sub-screen"
@@ -92,6 +92,8 @@ def event_to_screen(stack: Stack) -> dict[str, Any]:
     board_count = knob_int("BENCH_SCREEN_BOARDS", full=100, quick=10)
     duration_s = knob_float("BENCH_SCREEN_S", full=20.0, quick=3.0)
     raise_open_files_limit(board_count * 2 + 1024)
+    # Every run starts from no contacts at all (an earlier run's would still be waiting).
+    empty_event_tables()
     org = _organization()
     boards = make_boards(org, board_count, "bench-screen")
     count = max(1, int(rate_per_s * duration_s))

@@ -47,7 +47,7 @@ def _organization() -> Organization:
     return org
 
 
-def _empty_event_tables() -> None:
+def empty_event_tables() -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE wxcc_rawevent, wxcc_task CASCADE")
 
@@ -161,7 +161,7 @@ def webhook_ingest(stack: Stack) -> dict[str, Any]:
     org = _organization()
     count = int(duration_s * MAX_RATE_PER_S)
 
-    _empty_event_tables()
+    empty_event_tables()
     with stack.web(
         "ref",
         app="tests.bench.ref_app:app",
@@ -169,7 +169,7 @@ def webhook_ingest(stack: Stack) -> dict[str, Any]:
         DB_POOL_MAX_SIZE=pool_size,
     ) as url:
         ref = run_load(url, prepare_deliveries(url, count), senders=senders, duration_s=duration_s)
-    _empty_event_tables()
+    empty_event_tables()
 
     with stack.web("web", DB_POOL_MAX_SIZE=pool_size) as url:
         posts = prepare_deliveries(url, count)

@@ -37,6 +37,43 @@ def test_contacts_of_today_are_mapped_for_the_engine(org: Organization) -> None:
     assert by_arrival[at(20)].handle_type is None  # "" is "not classified yet"
 
 
+def test_contact_times_are_read_exact_to_the_microsecond(org: Organization) -> None:
+    """Times are read as epoch seconds (fast to load) and must come back exactly as stored."""
+    from datetime import UTC, datetime
+
+    from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory
+    from wxcc.models import TaskStatus
+
+    queue = QueueFactory.create(organization=org)
+    moments = [
+        datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),  # a DST night in Europe
+        datetime(2026, 11, 24, 23, 59, 59, 123_457, tzinfo=UTC),
+        datetime(2038, 1, 19, 3, 14, 8, 1, tzinfo=UTC),
+    ]
+    for n, moment in enumerate(moments):
+        TaskFactory.create(
+            organization=org,
+            queue=queue,
+            wxcc_id=f"t-{n}",
+            status=TaskStatus.ENDED,
+            created_at=moment,
+            queued_at=moment.replace(microsecond=n),
+            connected_at=None,
+            ended_at=moment.replace(microsecond=999_998 - n),
+            status_at=moment,
+        )
+    found = {
+        c.id: c
+        for c in selectors.contacts_since(org_id=org.pk, since=moments[0].replace(year=2000))
+    }
+    for n, moment in enumerate(moments):
+        contact = found[f"t-{n}"]
+        assert contact.created_at == moment
+        assert contact.arrived_at == moment.replace(microsecond=n)
+        assert contact.ended_at == moment.replace(microsecond=999_998 - n)
+        assert contact.answered_at is None
+
+
 def test_queue_figures_of_today_match_the_hand_computed_ones(org: Organization) -> None:
     center = build_center(org)
     snapshot = build(org)

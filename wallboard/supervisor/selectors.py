@@ -22,7 +22,7 @@ from wallboard.metrics import (
     display_s,
 )
 from wallboard.rendering import epoch_ms
-from wallboard.selectors import TASK_FIELDS, contact_from_row
+from wallboard.selectors import contacts_of
 from wallboard.specs import MetricsProfile
 from wallboard.supervisor.rows import CurrentContact
 from wxcc.models import Task, TaskStatus
@@ -71,7 +71,7 @@ def handled_contacts_since(
     wanted = _ids(agent_ids)
     if wanted is not None:
         tasks = tasks.filter(agent_id__in=wanted)
-    return [contact_from_row(row) for row in tasks.values(*TASK_FIELDS)]
+    return contacts_of(tasks)
 
 
 def performance_today(
