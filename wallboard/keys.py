@@ -55,6 +55,11 @@ def active_orgs() -> str:
     return f"{_PREFIX}:orgs"
 
 
+def boards_version() -> str:
+    """A random token, replaced whenever any board, page or tile changes (spec_cache)."""
+    return f"{_PREFIX}:boards-version"
+
+
 def last_seen_write(screen_id: int) -> str:
     """Exists while a screen's last_seen_at write is throttled."""
     return f"{_PREFIX}:seen:{screen_id}"

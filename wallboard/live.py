@@ -37,7 +37,8 @@ from wallboard.rendering import (
 )
 from wallboard.sent import COMPARE_AND_SET_LUA, changed_ids
 from wallboard.snapshots import EVERYTHING, NOTHING, ChangeInputs, Dirty, SnapshotOutdated
-from wallboard.specs import BoardSpec, MetricsProfile, board_specs, org_names
+from wallboard.spec_cache import cached_board_specs
+from wallboard.specs import BoardSpec, MetricsProfile, org_names
 from wallboard.supervisor import push as supervisor_push
 from wxcc.signals import LiveStateChange
 
@@ -114,7 +115,7 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
     now = now or timezone.now()
     org_id = change.org_id
     report = PushReport(org_id)
-    boards = board_specs(org_id=org_id)
+    boards = cached_board_specs(org_id=org_id)
     listening = presence.listening_boards(org_id)
     supervising = _supervisor_profile(org_id, listening)
     if not boards and supervising is None:
@@ -187,7 +188,7 @@ def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
     supervising = _supervisor_profile(org_id, listening)
     if not listening and supervising is None:
         return report
-    boards = board_specs(org_id=org_id, board_ids=list(listening)) if listening else []
+    boards = cached_board_specs(org_id=org_id, board_ids=list(listening)) if listening else []
     profiles = {b.profile for b in boards} | _just(supervising)
     with org_lock(org_id):
         stored, rebuild = snapshots.load(org_id, profiles)
