@@ -22,6 +22,10 @@ from .periods import Window
 # as available (docs/metrics.md).
 OCCUPIED_STATES = frozenset({AgentState.CONNECTED, AgentState.WRAPUP})
 
+# Module-level names for the members tested once per agent: reading `AgentState.IDLE`
+# goes through the enum class and costs several times a comparison.
+_CONNECTED, _IDLE_STATE = AgentState.CONNECTED, AgentState.IDLE
+
 
 @dataclass(frozen=True, slots=True)
 class AgentCounts:
@@ -68,11 +72,12 @@ def _count(agents: Sequence[AgentStatus]) -> AgentCounts:
     on_hold = 0
     by_code: dict[str, int] = {}
     for agent in agents:
-        if agent.state is AgentState.CONNECTED and agent.on_hold:
+        state = agent.state
+        if state is _CONNECTED and agent.on_hold:
             on_hold += 1
             continue
-        totals[agent.state] += 1
-        if agent.state is AgentState.IDLE:
+        totals[state] += 1
+        if state is _IDLE_STATE:
             by_code[agent.idle_code] = by_code.get(agent.idle_code, 0) + 1
     return AgentCounts(
         logged_in=len(agents) - totals[AgentState.LOGGED_OUT],
@@ -302,12 +307,13 @@ class AgentFigures:
 
 
 def agent_figures(agent: AgentStatus) -> AgentFigures:
+    state = agent.state
     return AgentFigures(
         agent_id=agent.id,
         team_id=agent.team_id,
-        state=agent.state,
-        idle_code=agent.idle_code if agent.state is AgentState.IDLE else "",
-        on_hold=agent.on_hold and agent.state is AgentState.CONNECTED,
+        state=state,
+        idle_code=agent.idle_code if state is _IDLE_STATE else "",
+        on_hold=agent.on_hold and state is _CONNECTED,
         state_since=agent.state_since,
         login_at=agent.login_at,
     )
