@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 
 from .contacts import Outcome, classify_positional, threshold_ms
@@ -165,6 +165,9 @@ def segment_slots(windows: Sequence[Window]) -> tuple[list[datetime], list[tuple
     return points, lookup
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def _longest_segment(points: Sequence[datetime]) -> int:
     """The index (as `segment_slots` numbers them) of the longest segment between two
     window boundaries; 0 when there is none."""
@@ -191,9 +194,10 @@ def tally_cells(
     # Most contacts arrive and end in the longest segment (on a board, today before the
     # rolling hour): two comparisons find it, cheaper than a bisection.
     wide = _longest_segment(points)
-    wide_start, wide_end = (points[wide - 1], points[wide]) if wide else (None, None)
+    # Without windows, an empty range that holds no moment.
+    wide_start, wide_end = (points[wide - 1], points[wide]) if wide else (_NEVER, _NEVER)
     short_ms = threshold_ms(config.short_abandon_threshold_s)
-    # Per queue, per team: an accumulator per segment (see `_Acc`) and the queue's
+    # Per queue, per team: an accumulator per segment (fields `_ACC_*` below) and the queue's
     # service-level threshold. Two lookups by string are cheaper than one by a tuple.
     cells: dict[str, dict[str | None, tuple[list[list[int]], int]]] = {}
     waiting_count: dict[CellKey, int] = {}
@@ -218,7 +222,7 @@ def tally_cells(
         accs, sl_ms = found
         outcome, waited, handled, talk, hold, wrapup = count_of(contact, short_ms)
         arrived_at = contact.arrived_at
-        if wide and wide_start <= arrived_at < wide_end:
+        if wide_start <= arrived_at < wide_end:
             acc = accs[wide]
         else:
             acc = accs[bisect_right(points, arrived_at)]
@@ -249,9 +253,9 @@ def tally_cells(
         else:
             acc[_ACC_SHORT] += 1
 
-        if handled:
-            ended_at = contact.ended_at
-            if wide and wide_start <= ended_at < wide_end:
+        ended_at = contact.ended_at
+        if handled and ended_at is not None:  # a handled contact has ended
+            if wide_start <= ended_at < wide_end:
                 acc = accs[wide]
             else:
                 acc = accs[bisect_right(points, ended_at)]
@@ -281,7 +285,7 @@ def tally_cells(
     }
 
 
-# What `tally_cells` adds per contact and slot, fewer fields than a `Row` (offered and the
+# What `tally_cells` adds per contact and segment, fewer fields than a `Row` (offered and the
 # wait of answered and abandoned are sums of these): answered, their wait, answered within
 # T; abandoned, their wait, abandoned within T; short abandoned; open; the longest wait
 # (-1 for none); handled, talk, hold, wrap-up; transferred.
