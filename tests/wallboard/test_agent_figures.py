@@ -13,6 +13,7 @@ from wallboard.metrics import (
     compute_center,
     tally_agent_time,
 )
+from wallboard.metrics.agents import tally_time
 from wallboard.metrics.inputs import AgentState as EngineAgentState
 from wallboard.metrics.periods import period_windows
 from wxcc.models import AgentState as StoredAgentState
@@ -21,6 +22,7 @@ from .builders import LONDON, at, span
 from .scenario import AGENTS, CONFIG, CONTACTS, NOW, SPANS
 
 MINUTE_MS = 60_000
+_OCCUPIED = 2  # a time row: logged in, available, occupied, reserved, idle, idle by code
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +116,30 @@ def test_a_span_is_clipped_to_each_window_and_an_open_span_lasts_until_now() -> 
     assert today.idle_ms_by_code == {"Break": 10 * MINUTE_MS}
     assert last_15.idle_ms == 10 * MINUTE_MS
     assert last_60.available_ms == 0
+
+
+def test_span_times_floor_each_end_to_a_whole_ms_and_split_at_the_rolling_hour() -> None:
+    # NOW is 10:00, so today starts at 00:00 and the rolling hour at 09:00.
+    spans = [
+        # Before the rolling hour, today only: 08:00:00.000900 to 08:00:01.000100 is
+        # 1,000,100 - 900 us, but each end floors to a whole ms first: 1,000 - 0 = 1,000 ms.
+        span("a1", AgentState.IDLE, at(8, 0, 0.0009), at(8, 0, 1.0001), "Lunch"),
+        # 08:30 to 09:10 crosses into the rolling hour: 40 min today, 10 min of it in the hour.
+        span("a1", AgentState.CONNECTED, at(8, 30), at(9, 10)),
+        # The same agent's team: a second agent's 5 min in the hour adds to it.
+        span("a2", AgentState.CONNECTED, at(9, 20), at(9, 25)),
+    ]
+    windows = list(period_windows(now=NOW, zone=LONDON).values())
+    by_agent = tally_agent_time(spans, windows=windows, now=NOW)
+    today, last_15, last_30, last_60 = by_agent["a1"]
+    assert today.idle_ms_by_code == {"Lunch": 1_000}
+    assert today.occupied_ms == 40 * MINUTE_MS
+    assert today.logged_in_ms == 40 * MINUTE_MS + 1_000
+    assert last_60.occupied_ms == 10 * MINUTE_MS
+    assert last_60.idle_ms_by_code == {}
+    assert last_30.logged_in_ms == last_15.logged_in_ms == 0
+
+    by_team = tally_time(spans, windows=windows, now=NOW, key_of={"a1": "t1", "a2": "t1"})
+    team_today, _, _, team_last_60 = by_team["t1"]
+    assert team_today[_OCCUPIED] == 45 * MINUTE_MS
+    assert team_last_60[_OCCUPIED] == 15 * MINUTE_MS

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from wallboard.metrics import Contact, HandleType, Outcome
-from wallboard.metrics.contacts import classify
+from wallboard.metrics.contacts import classify, whole_ms
 
 from .builders import abandoned, answered, at, contact, s, waiting
 
@@ -87,3 +88,22 @@ def test_handle_time_parts_use_wxcc_durations_and_derive_unknown_talk() -> None:
 def test_an_answered_contact_still_open_has_no_handle_time_yet() -> None:
     talking = answered("c1", arrived=at(9), wait_s=5, talk_s=60, ended=False)
     assert classify(talking, short_abandon_threshold_ms=SHORT_MS)[2] is False
+
+
+def test_whole_ms_floors_like_timedelta_division_across_days_and_signs() -> None:
+    # 1 day, 2 s and 3,999 us is 86,402,003.999 ms: 86,402,003 whole.
+    assert whole_ms(timedelta(days=1, seconds=2, microseconds=3_999)) == 86_402_003
+    # 999 us short of a whole ms rounds down to 0; 1 us before zero is -1 ms (the floor).
+    assert whole_ms(timedelta(microseconds=999)) == 0
+    assert whole_ms(timedelta(microseconds=-1)) == -1
+    # -1.5 ms floors to -2, as -1500 us // 1000 us does.
+    assert whole_ms(timedelta(microseconds=-1_500)) == -2
+
+
+def test_a_wait_of_a_day_or_more_is_counted_in_full_and_sub_ms_rests_are_dropped() -> None:
+    arrived = at(9)
+    late = answered("c1", arrived=arrived, wait_s=10, talk_s=60)
+    day_later = replace(
+        late, answered_at=arrived + timedelta(days=1, milliseconds=20, microseconds=900)
+    )
+    assert classify(day_later, short_abandon_threshold_ms=SHORT_MS)[1] == 86_400_020

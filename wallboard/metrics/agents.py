@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
-from .contacts import elapsed_ms
+from .contacts import elapsed_ms, whole_ms
 from .formulas import occupancy_pct
 from .inputs import AgentState, AgentStateSpan, AgentStatus
 from .periods import Window
@@ -20,6 +21,10 @@ from .periods import Window
 # Time on contacts for occupancy; ringing (reserved) counts neither as on a contact nor
 # as available (docs/metrics.md).
 OCCUPIED_STATES = frozenset({AgentState.CONNECTED, AgentState.WRAPUP})
+
+# Module-level names for the members tested once per agent: reading `AgentState.IDLE`
+# goes through the enum class and costs several times a comparison.
+_CONNECTED, _IDLE_STATE = AgentState.CONNECTED, AgentState.IDLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +72,12 @@ def _count(agents: Sequence[AgentStatus]) -> AgentCounts:
     on_hold = 0
     by_code: dict[str, int] = {}
     for agent in agents:
-        if agent.state is AgentState.CONNECTED and agent.on_hold:
+        state = agent.state
+        if state is _CONNECTED and agent.on_hold:
             on_hold += 1
             continue
-        totals[agent.state] += 1
-        if agent.state is AgentState.IDLE:
+        totals[state] += 1
+        if state is _IDLE_STATE:
             by_code[agent.idle_code] = by_code.get(agent.idle_code, 0) + 1
     return AgentCounts(
         logged_in=len(agents) - totals[AgentState.LOGGED_OUT],
@@ -124,24 +130,28 @@ def time_tally(row: TimeRow) -> AgentTimeTally:
 
 
 def add_time_rows(rows: Iterable[TimeRow]) -> TimeRow:
-    totals = [0, 0, 0, 0, 0]
+    row_list = rows if isinstance(rows, list | tuple) else list(rows)
+    if len(row_list) == 1:
+        return row_list[0]
+    if not row_list:
+        return (0, 0, 0, 0, 0, {})
+    # Column sums in C; the idle codes are merged only from rows that have any.
+    logged_in, available, occupied, reserved, idle, codes = zip(*row_list, strict=True)
     by_code: dict[str, int] = {}
-    for row in rows:
-        totals[0] += row[0]
-        totals[1] += row[1]
-        totals[2] += row[2]
-        totals[3] += row[3]
-        totals[4] += row[4]
-        for code, value in row[5].items():
-            by_code[code] = by_code.get(code, 0) + value
-    return (totals[0], totals[1], totals[2], totals[3], totals[4], by_code)
+    for row_codes in codes:
+        if row_codes:
+            for code, value in row_codes.items():
+                by_code[code] = by_code.get(code, 0) + value
+    return (sum(logged_in), sum(available), sum(occupied), sum(reserved), sum(idle), by_code)
 
 
 def add_slot_times(items: Iterable[SlotTimes], n_slots: int) -> SlotTimes:
     item_list = list(items)
     if len(item_list) == 1:
         return item_list[0]
-    return tuple(add_time_rows(item[slot] for item in item_list) for slot in range(n_slots))
+    if not item_list:
+        return tuple(add_time_rows(()) for _ in range(n_slots))
+    return tuple(map(add_time_rows, zip(*item_list, strict=True)))
 
 
 def tally_time(
@@ -154,65 +164,104 @@ def tally_time(
     """Each span's overlap with each window, an open span lasting to `now`; added up per
     agent, or per `key_of[agent]` (a team) when given."""
     n_slots = len(windows)
-    # Whole ms since the epoch: integer arithmetic is several times cheaper than datetime's.
-    # Windows by start, so a span stops at the first window starting after it ends: most
-    # spans ended before the rolling periods began and touch today's window only.
+    # Whole ms since `origin` (the earliest window start, floored to a whole ms since the
+    # epoch, so the floors are those of ms since the epoch): integer arithmetic is several
+    # times cheaper than datetime's, and a timedelta under a day converts from its parts.
+    origin_ms = min(((w.start - _EPOCH) // _MS for w in windows), default=0)
+    origin = _EPOCH + timedelta(milliseconds=origin_ms)
+    # Windows by start, so a span stops at the first window starting after it ends.
     bounds = sorted(
-        ((window.start - _EPOCH) // _MS, (window.end - _EPOCH) // _MS, slot)
+        (whole_ms(window.start - origin), whole_ms(window.end - origin), slot)
         for slot, window in enumerate(windows)
     )
-    earliest = bounds[0][0] if bounds else 0
-    now_ms = (now - _EPOCH) // _MS
+    # Most spans lie between two window boundaries where only some windows (on a board,
+    # today alone, before the rolling hour) hold them: two comparisons find those windows.
+    points = sorted({b[0] for b in bounds} | {b[1] for b in bounds})
+    gaps = [(hi - lo, lo, hi) for lo, hi in pairwise(points)]
+    _, wide_start, wide_end = max(gaps) if gaps else (0, 0, 0)
+    wide_slots = [slot for start, end, slot in bounds if start <= wide_start and wide_end <= end]
+    now_ms = whole_ms(now - origin)
     rows: dict[Any, list[list[int]]] = {}
     codes: dict[Any, list[dict[str, int]]] = {}
+
+    def add_idle(key: Any, slot: int, code: str, overlap: int) -> None:
+        key_codes = codes.get(key)
+        if key_codes is None:
+            key_codes = codes[key] = [{} for _ in range(n_slots)]
+        by_code = key_codes[slot]
+        by_code[code] = by_code.get(code, 0) + overlap
+
     bucket_of = _BUCKET
     idle = _IDLE
-    epoch, ms = _EPOCH, _MS
     # An agent's spans follow one another: a span often starts when the one before ended,
-    # and comparing two datetimes is cheaper than converting one.
+    # and comparing two datetimes is cheaper than converting one; likewise its key.
     last_end: datetime | None = None
     last_end_ms = 0
+    last_agent: str | None = None
+    key: Any = None
+    key_rows: list[list[int]] = []
     for span in spans:
         bucket = bucket_of.get(span.state)
         if bucket is None:  # logged out
             continue
         end_at = span.end
-        span_end = now_ms if end_at is None else (end_at - epoch) // ms
-        if span_end <= earliest:
+        if end_at is None:
+            span_end = now_ms
+        else:
+            # `whole_ms(end_at - origin)`, inlined: this runs once per span.
+            since = end_at - origin
+            days = since.days
+            span_end = since.seconds * 1000 + since.microseconds // 1000
+            if days:
+                span_end += days * 86_400_000
+        if span_end <= 0:
             continue
         start_at = span.start
-        span_start = last_end_ms if start_at == last_end else (start_at - epoch) // ms
+        if start_at == last_end:
+            span_start = last_end_ms
+        else:
+            since = start_at - origin
+            days = since.days
+            span_start = since.seconds * 1000 + since.microseconds // 1000
+            if days:
+                span_start += days * 86_400_000
         last_end, last_end_ms = end_at, span_end
-        key: Any = span.agent_id if key_of is None else key_of.get(span.agent_id)
-        key_rows = None
+        if span_end <= span_start:
+            continue
+        agent_id = span.agent_id
+        if agent_id != last_agent:
+            last_agent = agent_id
+            key = agent_id if key_of is None else key_of.get(agent_id)
+            found = rows.get(key)
+            if found is None:
+                found = rows[key] = [[0, 0, 0, 0, 0] for _ in range(n_slots)]
+            key_rows = found
+        if wide_start <= span_start and span_end <= wide_end:
+            overlap = span_end - span_start
+            for slot in wide_slots:
+                key_rows[slot][bucket] += overlap
+                if bucket == idle:
+                    add_idle(key, slot, span.idle_code, overlap)
+            continue
         for start, end, slot in bounds:
             if start >= span_end:
                 break
             overlap = (span_end if span_end < end else end) - (
                 span_start if span_start > start else start
             )
-            if overlap <= 0:
-                continue
-            if key_rows is None:
-                key_rows = rows.get(key)
-                if key_rows is None:
-                    key_rows = rows[key] = [[0, 0, 0, 0, 0] for _ in range(n_slots)]
-            row = key_rows[slot]
-            row[0] += overlap
-            row[bucket] += overlap
-            if bucket == idle:
-                key_codes = codes.get(key)
-                if key_codes is None:
-                    key_codes = codes[key] = [{} for _ in range(n_slots)]
-                by_code = key_codes[slot]
-                by_code[span.idle_code] = by_code.get(span.idle_code, 0) + overlap
+            if overlap > 0:
+                key_rows[slot][bucket] += overlap
+                if bucket == idle:
+                    add_idle(key, slot, span.idle_code, overlap)
     no_codes: tuple[Mapping[str, int], ...] = (_NO_CODES,) * n_slots
+    # Logged in is the sum of the four states: every span that counts is in exactly one.
     return {
         key: tuple(
-            (row[0], row[1], row[2], row[3], row[4], by_code)
+            (row[1] + row[2] + row[3] + row[4], row[1], row[2], row[3], row[4], by_code)
             for row, by_code in zip(key_rows, codes.get(key, no_codes), strict=True)
         )
         for key, key_rows in rows.items()
+        if any(row[1] or row[2] or row[3] or row[4] for row in key_rows)
     }
 
 
@@ -258,12 +307,13 @@ class AgentFigures:
 
 
 def agent_figures(agent: AgentStatus) -> AgentFigures:
+    state = agent.state
     return AgentFigures(
         agent_id=agent.id,
         team_id=agent.team_id,
-        state=agent.state,
-        idle_code=agent.idle_code if agent.state is AgentState.IDLE else "",
-        on_hold=agent.on_hold and agent.state is AgentState.CONNECTED,
+        state=state,
+        idle_code=agent.idle_code if state is _IDLE_STATE else "",
+        on_hold=agent.on_hold and state is _CONNECTED,
         state_since=agent.state_since,
         login_at=agent.login_at,
     )

@@ -11,10 +11,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 
-from .contacts import Outcome, classify, threshold_ms
+from .contacts import Outcome, classify_positional, threshold_ms
 from .inputs import Contact, MetricsConfig
 from .periods import Window
 
@@ -165,6 +165,16 @@ def segment_slots(windows: Sequence[Window]) -> tuple[list[datetime], list[tuple
     return points, lookup
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _longest_segment(points: Sequence[datetime]) -> int:
+    """The index (as `segment_slots` numbers them) of the longest segment between two
+    window boundaries; 0 when there is none."""
+    lengths = [(hi - lo, index) for index, (lo, hi) in enumerate(pairwise(points), start=1)]
+    return max(lengths, key=lambda item: item[0])[1] if lengths else 0
+
+
 def tally_cells(
     contacts: Iterable[Contact],
     *,
@@ -174,89 +184,108 @@ def tally_cells(
     """One pass over contacts into per-cell, per-window tallies.
 
     Contacts that never reached a queue (no queue id) count nowhere: they were never offered.
+
+    The pass adds each contact once, to the segment between two window boundaries it arrived
+    (and ended) in, whatever the number of windows holding it; each window's tally is then the
+    sum of its segments, once per cell.
     """
-    n_slots = len(windows)
     points, lookup = segment_slots(windows)
+    n_segments = len(lookup)
+    # Most contacts arrive and end in the longest segment (on a board, today before the
+    # rolling hour): two comparisons find it, cheaper than a bisection.
+    wide = _longest_segment(points)
+    # Without windows, an empty range that holds no moment.
+    wide_start, wide_end = (points[wide - 1], points[wide]) if wide else (_NEVER, _NEVER)
     short_ms = threshold_ms(config.short_abandon_threshold_s)
-    # Per cell: an accumulator per slot (see `_Acc`) and its queue's service-level threshold.
-    cells: dict[CellKey, tuple[list[list[int]], int]] = {}
-    sl_ms_of_queue: dict[str, int] = {}
+    # Per queue, per team: an accumulator per segment (fields `_ACC_*` below) and the queue's
+    # service-level threshold. Two lookups by string are cheaper than one by a tuple.
+    cells: dict[str, dict[str | None, tuple[list[list[int]], int]]] = {}
     waiting_count: dict[CellKey, int] = {}
     oldest_waiting: dict[CellKey, datetime] = {}
     answered, abandoned, still_open = Outcome.ANSWERED, Outcome.ABANDONED, Outcome.OPEN
+    count_of = classify_positional
 
     for contact in contacts:
         queue_id = contact.queue_id
         if queue_id is None:
             continue
-        key = (queue_id, contact.team_id)
-        found = cells.get(key)
+        team_id = contact.team_id
+        queue_cells = cells.get(queue_id)
+        if queue_cells is None:
+            queue_cells = cells[queue_id] = {}
+        found = queue_cells.get(team_id)
         if found is None:
-            sl_ms = sl_ms_of_queue.get(queue_id)
-            if sl_ms is None:
-                sl_ms = sl_ms_of_queue[queue_id] = threshold_ms(
-                    config.service_level_threshold_s(queue_id)
-                )
-            found = cells[key] = ([list(_EMPTY_ACC) for _ in range(n_slots)], sl_ms)
+            found = queue_cells[team_id] = (
+                [list(_EMPTY_ACC) for _ in range(n_segments)],
+                threshold_ms(config.service_level_threshold_s(queue_id)),
+            )
         accs, sl_ms = found
-        outcome, waited, handled, talk, hold, wrapup = classify(
-            contact, short_abandon_threshold_ms=short_ms
-        )
-        arrival_slots = lookup[bisect_right(points, contact.arrived_at)]
+        outcome, waited, handled, talk, hold, wrapup = count_of(contact, short_ms)
+        arrived_at = contact.arrived_at
+        if wide_start <= arrived_at < wide_end:
+            acc = accs[wide]
+        else:
+            acc = accs[bisect_right(points, arrived_at)]
 
         if outcome is answered:
-            within_t = 1 if waited <= sl_ms else 0
-            for slot in arrival_slots:
-                acc = accs[slot]
-                acc[_ACC_ANSWERED] += 1
-                acc[_ACC_ANSWER_WAIT] += waited
-                acc[_ACC_ANSWERED_IN] += within_t
-                if waited > acc[_ACC_MAX_WAIT]:
-                    acc[_ACC_MAX_WAIT] = waited
+            acc[_ACC_ANSWERED] += 1
+            acc[_ACC_ANSWER_WAIT] += waited
+            if waited <= sl_ms:
+                acc[_ACC_ANSWERED_IN] += 1
+            if waited > acc[_ACC_MAX_WAIT]:
+                acc[_ACC_MAX_WAIT] = waited
         elif outcome is abandoned:
-            within_t = 1 if waited <= sl_ms else 0
-            for slot in arrival_slots:
-                acc = accs[slot]
-                acc[_ACC_ABANDONED] += 1
-                acc[_ACC_ABANDON_WAIT] += waited
-                acc[_ACC_ABANDONED_IN] += within_t
-                if waited > acc[_ACC_MAX_WAIT]:
-                    acc[_ACC_MAX_WAIT] = waited
+            acc[_ACC_ABANDONED] += 1
+            acc[_ACC_ABANDON_WAIT] += waited
+            if waited <= sl_ms:
+                acc[_ACC_ABANDONED_IN] += 1
+            if waited > acc[_ACC_MAX_WAIT]:
+                acc[_ACC_MAX_WAIT] = waited
         elif outcome is still_open:
+            acc[_ACC_OPEN] += 1
             if contact.is_open and contact.is_waiting:
+                key = (queue_id, team_id)
                 waiting_count[key] = waiting_count.get(key, 0) + 1
                 oldest = oldest_waiting.get(key)
-                if oldest is None or contact.arrived_at < oldest:
-                    oldest_waiting[key] = contact.arrived_at
-            for slot in arrival_slots:
-                accs[slot][_ACC_OPEN] += 1
+                if oldest is None or arrived_at < oldest:
+                    oldest_waiting[key] = arrived_at
             continue
         else:
-            for slot in arrival_slots:
-                accs[slot][_ACC_SHORT] += 1
+            acc[_ACC_SHORT] += 1
 
         ended_at = contact.ended_at
-        if handled and ended_at is not None:
-            transferred = contact.transfer_count > 0
-            for slot in lookup[bisect_right(points, ended_at)]:
-                acc = accs[slot]
-                acc[_ACC_HANDLED] += 1
-                acc[_ACC_TALK] += talk
-                acc[_ACC_HOLD] += hold
-                acc[_ACC_WRAPUP] += wrapup
-                if transferred:
-                    acc[_ACC_TRANSFERRED] += 1
+        if handled and ended_at is not None:  # a handled contact has ended
+            if wide_start <= ended_at < wide_end:
+                acc = accs[wide]
+            else:
+                acc = accs[bisect_right(points, ended_at)]
+            acc[_ACC_HANDLED] += 1
+            acc[_ACC_TALK] += talk
+            acc[_ACC_HOLD] += hold
+            acc[_ACC_WRAPUP] += wrapup
+            if contact.transfer_count > 0:
+                acc[_ACC_TRANSFERRED] += 1
 
+    segments_of_slot = [
+        [segment for segment, slots in enumerate(lookup) if slot in slots]
+        for slot in range(len(windows))
+    ]
     return {
-        key: CellTally(
-            tuple(_acc_row(acc) for acc in accs),
-            WaitingTally(waiting_count.get(key, 0), oldest_waiting.get(key)),
+        (queue_id, team_id): CellTally(
+            tuple(
+                _acc_row(_add_accs([accs[s] for s in segments])) for segments in segments_of_slot
+            ),
+            WaitingTally(
+                waiting_count.get((queue_id, team_id), 0),
+                oldest_waiting.get((queue_id, team_id)),
+            ),
         )
-        for key, (accs, _) in cells.items()
+        for queue_id, queue_cells in cells.items()
+        for team_id, (accs, _) in queue_cells.items()
     }
 
 
-# What `tally_cells` adds per contact and slot, fewer fields than a `Row` (offered and the
+# What `tally_cells` adds per contact and segment, fewer fields than a `Row` (offered and the
 # wait of answered and abandoned are sums of these): answered, their wait, answered within
 # T; abandoned, their wait, abandoned within T; short abandoned; open; the longest wait
 # (-1 for none); handled, talk, hold, wrap-up; transferred.
@@ -277,6 +306,14 @@ def tally_cells(
     _ACC_TRANSFERRED,
 ) = range(14)
 _EMPTY_ACC = (0,) * _ACC_MAX_WAIT + (_NO_MAX,) + (0,) * (13 - _ACC_MAX_WAIT)
+
+
+def _add_accs(accs: list[list[int]]) -> list[int]:
+    if len(accs) == 1:
+        return accs[0]
+    total = list(map(sum, zip(*accs, strict=True))) if accs else list(_EMPTY_ACC)
+    total[_ACC_MAX_WAIT] = max((acc[_ACC_MAX_WAIT] for acc in accs), default=_NO_MAX)
+    return total
 
 
 def _acc_row(acc: list[int]) -> Row:
