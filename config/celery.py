@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 # Celery's worker and beat processes start here before Django does.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -12,3 +14,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("wallboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Celery's Django fixup closes every database connection before and after each task, and in
+# a prefork child with a connection pool it closes the whole pool: every task then opened a
+# new PostgreSQL connection (and a pool thread), which bounded how fast the worker applies
+# webhook batches. Instead the fixup recycles the pool only every this many tasks, and each
+# task boundary returns connections to the pool, closing broken ones, as Django does at the
+# end of a request.
+app.conf.CELERY_DB_REUSE_MAX = 500
+
+
+@task_prerun.connect
+@task_postrun.connect
+def return_database_connections(sender: Any = None, **kwargs: Any) -> None:
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return  # an eager task runs inside its caller's connection and transaction
+    from django.db import close_old_connections
+
+    close_old_connections()
