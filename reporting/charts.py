@@ -31,11 +31,14 @@ MAX_COUNT_TICKS = 5
 # Label every k-th interval, k from this ladder: whole hours and whole days for 15-, 30- and
 # 60-minute intervals alike.
 TICK_STEPS = (1, 2, 4, 8, 12, 16, 24, 32, 48, 96, 192, 384, 768, 1536, 3072)
+# A bar's share of its interval's width.
+BAR_SHARE = 0.8
 # Service-level dots only while they can be told apart.
 MAX_MARKED_POINTS = 100
 POINTS_PER_INCH = 72.0
-# A service-level axis shorter than this (points) is labelled at 0, 50 and 100 only.
-MIN_QUARTERS_HEIGHT = 120.0
+# A plot shorter than this (points; a day's small chart) has its service-level axis
+# labelled at 0, 50 and 100 only and no axis titles: the legend names both series.
+MIN_FULL_AXES_HEIGHT = 120.0
 
 
 @dataclass(frozen=True)
@@ -89,18 +92,21 @@ def _bars_path(
     scale: float,
     colour: str,
 ) -> str:
+    """Each bar a vertical stroke as wide as the bar: two path commands a bar, where a
+    filled rectangle takes five (WeasyPrint parses each command in Python)."""
     band = plot.width / max(1, len(heights))
-    width = band * 0.8
     parts = []
     for i, (bottom, height) in enumerate(zip(bottoms, heights, strict=True)):
         if height <= 0:
             continue
-        x = plot.left + i * band + (band - width) / 2
-        y0 = plot.bottom - bottom * scale
-        parts.append(f"M{_n(x)} {_n(y0)}h{_n(width)}v{_n(-height * scale)}h{_n(-width)}z")
+        x = plot.left + (i + 0.5) * band
+        parts.append(f"M{_n(x)} {_n(plot.bottom - bottom * scale)}v{_n(-height * scale)}")
     if not parts:
         return ""
-    return f'<path fill="{colour}" d="{"".join(parts)}"/>'
+    return (
+        f'<path fill="none" stroke="{colour}" stroke-width="{_n(band * BAR_SHARE)}" '
+        f'd="{"".join(parts)}"/>'
+    )
 
 
 def _level_path(levels: Sequence[float | None], plot: _Plot) -> str:
@@ -168,6 +174,7 @@ def interval_chart_svg(
         left=46, top=24, width=width - 46 - 46, height=height - 24 - (52 if rotate else 20)
     )
 
+    full_axes = plot.height >= MIN_FULL_AXES_HEIGHT
     stacked = [
         a + b + s
         for a, b, s in zip(chart.answered, chart.abandoned, chart.short_abandoned, strict=True)
@@ -186,23 +193,26 @@ def interval_chart_svg(
     for t in ticks:
         y = plot.bottom - t * scale + 3
         parts.append(_text(plot.left - 4, y, f"{t:,}", text_anchor="end"))
-    for level in (0, 25, 50, 75, 100) if plot.height > MIN_QUARTERS_HEIGHT else (0, 50, 100):
+    for level in (0, 25, 50, 75, 100) if full_axes else (0, 50, 100):
         y = plot.bottom - level / 105.0 * plot.height + 3
         parts.append(_text(plot.right + 4, y, str(level)))
-    middle = plot.top + plot.height / 2
-    parts.append(
-        _text(12, middle, "Contacts", text_anchor="middle", transform=f"rotate(-90 12 {middle})")
-    )
-    right_x = width - 8
-    parts.append(
-        _text(
-            right_x,
-            middle,
-            "Service level %",
-            text_anchor="middle",
-            transform=f"rotate(90 {_n(right_x)} {_n(middle)})",
+    if full_axes:
+        middle = plot.top + plot.height / 2
+        right_x = width - 8
+        parts.append(
+            _text(
+                12, middle, "Contacts", text_anchor="middle", transform=f"rotate(-90 12 {middle})"
+            )
         )
-    )
+        parts.append(
+            _text(
+                right_x,
+                middle,
+                "Service level %",
+                text_anchor="middle",
+                transform=f"rotate(90 {_n(right_x)} {_n(middle)})",
+            )
+        )
 
     zero = [0] * count
     answered_top = list(chart.answered)

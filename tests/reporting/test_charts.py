@@ -44,15 +44,17 @@ def test_each_series_is_one_path_with_a_bar_per_interval_with_contacts() -> None
     )
     root = ET.fromstring(interval_chart_svg(chart))  # noqa: S314 (our own SVG)
 
-    paths = {p.get("fill"): p.get("d", "") for p in root.iter(f"{SVG}path") if p.get("fill")}
-    assert paths[ANSWERED_COLOUR].count("M") == 3
-    assert paths[ABANDONED_COLOUR].count("M") == 1
+    bars = {
+        p.get("stroke"): p.get("d", "")
+        for p in root.iter(f"{SVG}path")
+        if p.get("stroke") in (ANSWERED_COLOUR, ABANDONED_COLOUR)
+    }
+    assert bars[ANSWERED_COLOUR].count("M") == 3
+    assert bars[ABANDONED_COLOUR].count("M") == 1
     line = next(
         p.get("d", "")
         for p in root.iter(f"{SVG}path")
-        if p.get("stroke") == SERVICE_LEVEL_COLOUR
-        and p.get("stroke-width") == "1.2"
-        and p.get("fill") == "none"
+        if p.get("stroke") == SERVICE_LEVEL_COLOUR and p.get("stroke-linecap") is None
     )
     # No service level in the second interval: the line lifts and starts again.
     assert line.count("M") == 2
