@@ -68,6 +68,7 @@ def interval_pdf_html(
         )
         # The days table's rows, less its last (the range's total), are the days in order.
         for day, ((label, _), *cells) in zip(totals.days, days_table.rows[:-1], strict=True)
+        if len(totals.days) > 1  # one day's chart and totals are the range's
     ]
     context = {
         "document": document,
@@ -78,7 +79,7 @@ def interval_pdf_html(
         "chart_src": svg_data_url(interval_chart_svg(chart)),
         "days_table": days_table,
         "queues_table": queues_table,
-        "day_sections": day_sections if len(day_sections) > 1 else [],
+        "day_sections": day_sections,
         "detail": display_table(document, limit=totals.interval_rows) if show_detail else None,
     }
     return render_to_string("reporting/intervals_pdf.html", context)
