@@ -28,7 +28,6 @@ RUN pip install -c constraints.txt . \
     && useradd --create-home --uid 1000 app && mkdir -p /app/data && chown app /app/data
 
 USER app
-# matplotlib (report charts) keeps its font cache here.
-ENV DATA_DIR=/app/data MPLCONFIGDIR=/tmp/matplotlib
+ENV DATA_DIR=/app/data
 EXPOSE 8000
 CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]

@@ -522,6 +522,9 @@ if CELERY_VISIBILITY_TIMEOUT_S <= 2 * REPORTING_RATE_LIMIT_MAX_WAIT_S:
     )
 # Rows shown in the browser and PDF for list reports (the CSV has every row).
 REPORTING_MAX_DETAIL_ROWS = env.int("REPORTING_MAX_DETAIL_ROWS", default=2000)
+# An interval report's PDF lists every interval row up to this many (a day of a few queues);
+# beyond, it shows charts and the totals of each day and queue, and the CSV has every row.
+REPORTING_PDF_MAX_INTERVAL_ROWS = env.int("REPORTING_PDF_MAX_INTERVAL_ROWS", default=500)
 # A failed scheduled run is retried this many times, after REPORTING_RETRY_BASE_S doubling
 # each time, then the org's admins are told why.
 REPORTING_RUN_MAX_RETRIES = env.int("REPORTING_RUN_MAX_RETRIES", default=3)

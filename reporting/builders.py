@@ -19,7 +19,6 @@ from oauth.models import Organization
 from wallboard.metrics import (
     AgentState,
     ContactFigures,
-    IntervalSeries,
     Outcome,
     agent_performance,
     interval_series,
@@ -29,6 +28,13 @@ from wallboard.metrics import (
 from wallboard.metrics.contacts import classify, threshold_ms
 
 from . import selectors
+from .interval_totals import (
+    IntervalChart,
+    IntervalTotals,
+    interval_chart,
+    interval_totals,
+    totals_windows,
+)
 from .models import ReportKind
 from .ranges import DayRange
 
@@ -54,17 +60,6 @@ Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
-class IntervalChart:
-    """The center's figures per interval, for the interval report's chart."""
-
-    labels: tuple[str, ...]
-    answered: tuple[int, ...]
-    abandoned: tuple[int, ...]
-    short_abandoned: tuple[int, ...]
-    service_level_pct: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
 class ReportSpec:
     """What to build: a report kind over local days of the org's zone."""
 
@@ -85,6 +80,8 @@ class ReportDocument:
     rows: Iterable[Row]
     chart: IntervalChart | None = None
     interval_minutes: int | None = None
+    # The interval report's day and range totals (what its PDF shows beside the chart).
+    interval_totals: IntervalTotals | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -92,7 +89,7 @@ class ReportDocument:
         return self.days.label()
 
 
-_CONTACT_COLUMNS = (
+CONTACT_COLUMNS = (
     Column("offered", "Offered", ColumnKind.COUNT),
     Column("answered", "Answered", ColumnKind.COUNT),
     Column("abandoned", "Abandoned", ColumnKind.COUNT),
@@ -111,7 +108,7 @@ _SUMMARY_EXTRA = (
 )
 
 
-def _contact_values(figures: ContactFigures, extra: bool) -> Row:
+def contact_values(figures: ContactFigures, extra: bool) -> Row:
     values: Row = (
         figures.offered,
         figures.answered,
@@ -175,64 +172,78 @@ def _queue_summary(spec: ReportSpec, context: BuildContext) -> ReportDocument:
     names = selectors.names(context.org, context.fetch_ids)
     ordered = sorted(summary.queues.items(), key=lambda item: names.queue(item[0]).lower())
     rows: list[Row] = [
-        (names.queue(queue_id), *_contact_values(figures, extra=True))
+        (names.queue(queue_id), *contact_values(figures, extra=True))
         for queue_id, figures in ordered
     ]
-    rows.append((CENTER_LABEL, *_contact_values(summary.center, extra=True)))
-    columns = (Column("queue", "Queue"), *_CONTACT_COLUMNS, *_SUMMARY_EXTRA)
+    rows.append((CENTER_LABEL, *contact_values(summary.center, extra=True)))
+    columns = (Column("queue", "Queue"), *CONTACT_COLUMNS, *_SUMMARY_EXTRA)
     return _document(spec, context, columns, rows)
 
 
-def _interval_series(spec: ReportSpec, context: BuildContext) -> IntervalSeries:
-    windows = interval_windows(
+def _intervals(spec: ReportSpec, context: BuildContext) -> ReportDocument:
+    zone = context.zone
+    intervals = interval_windows(
         first_day=spec.days.first_day,
         last_day=spec.days.last_day,
-        zone=context.zone,
+        zone=zone,
         minutes=spec.interval_minutes,
     )
-    config = selectors.metrics_config(context.org)
-    return interval_series(
-        selectors.iter_contacts(context.fetch_ids), windows=windows, config=config
+    days = tuple(spec.days.days())
+    # One pass for the rows and the day and range totals (see interval_totals).
+    series = interval_series(
+        selectors.iter_contacts(context.fetch_ids),
+        windows=totals_windows(intervals, days, zone),
+        config=selectors.metrics_config(context.org),
     )
-
-
-def _intervals(spec: ReportSpec, context: BuildContext) -> ReportDocument:
-    series = _interval_series(spec, context)
     names = selectors.names(context.org, context.fetch_ids)
     queue_ids = sorted(series.queues, key=lambda q: names.queue(q).lower())
-    zone = context.zone
+    count = len(intervals)
 
     def rows() -> Iterator[Row]:
-        for slot, window in enumerate(series.windows):
+        for slot, window in enumerate(intervals):
             start = window.start.astimezone(zone)
             for queue_id in queue_ids:
                 yield (
                     start,
                     names.queue(queue_id),
-                    *_contact_values(series.queues[queue_id][slot], False),
+                    *contact_values(series.queues[queue_id][slot], False),
                 )
-            yield (start, CENTER_LABEL, *_contact_values(series.center[slot], False))
+            yield (start, CENTER_LABEL, *contact_values(series.center[slot], False))
 
-    labels = tuple(_interval_label(w.start.astimezone(zone), spec) for w in series.windows)
-    chart = IntervalChart(
-        labels=labels,
-        answered=tuple(f.answered for f in series.center),
-        abandoned=tuple(f.abandoned for f in series.center),
-        short_abandoned=tuple(f.short_abandoned for f in series.center),
-        service_level_pct=tuple(f.service_level_pct for f in series.center),
+    chart = interval_chart(
+        series.center[:count],
+        [_interval_label(w.start.astimezone(zone), spec) for w in intervals],
+    )
+    totals = interval_totals(
+        series,
+        interval_count=count,
+        days=days,
+        queues=[(queue_id, names.queue(queue_id)) for queue_id in queue_ids],
+        zone=zone,
+        clock_label=_clock_label,
     )
     columns = (
         Column("interval_start", "Interval start", ColumnKind.TIMESTAMP),
         Column("queue", "Queue"),
-        *_CONTACT_COLUMNS,
+        *CONTACT_COLUMNS,
     )
     return _document(
-        spec, context, columns, rows(), chart=chart, interval_minutes=spec.interval_minutes
+        spec,
+        context,
+        columns,
+        rows(),
+        chart=chart,
+        interval_minutes=spec.interval_minutes,
+        interval_totals=totals,
     )
+
+
+def _clock_label(start: datetime) -> str:
+    return start.strftime("%H:%M")
 
 
 def _interval_label(start: datetime, spec: ReportSpec) -> str:
-    clock = start.strftime("%H:%M")
+    clock = _clock_label(start)
     if spec.days.day_count > 1:
         return f"{start.strftime('%a %d')} {clock}"
     return clock

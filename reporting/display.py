@@ -7,17 +7,18 @@ has every row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from wallboard.metrics import NO_DATA, display_pct, display_s
+from wallboard.metrics import NO_DATA, ContactFigures, display_pct, display_s
 
-from .builders import ColumnKind, ReportDocument
+from .builders import CONTACT_COLUMNS, ColumnKind, ReportDocument, contact_values
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -27,6 +28,11 @@ def display_timestamp(value: datetime | None, zone: ZoneInfo) -> str:
         return NO_DATA
     local = value.astimezone(zone)
     return f"{local.strftime(TIMESTAMP_FORMAT)} {local.tzname()}"
+
+
+def display_day(day: date) -> str:
+    """A day as a heading: "Tue 10 Mar 2026"."""
+    return day.strftime("%a %d %b %Y")
 
 
 def display_label(label: str, kind: ColumnKind) -> str:
@@ -85,4 +91,34 @@ def display_table(document: ReportDocument, limit: int | None = None) -> Display
         rows=tuple(shown),
         total_rows=len(shown) + rest,
         truncated=rest > 0,
+    )
+
+
+def totals_table(
+    first_header: str, rows: Sequence[tuple[str, ContactFigures]], zone: ZoneInfo
+) -> DisplayTable:
+    """Labelled contact figures (a day's, a queue's) with the columns of the interval rows."""
+    numeric = [column.kind in _NUMERIC for column in CONTACT_COLUMNS]
+    return DisplayTable(
+        headers=(
+            (first_header, False),
+            *(
+                (display_label(column.label, column.kind), is_number)
+                for column, is_number in zip(CONTACT_COLUMNS, numeric, strict=True)
+            ),
+        ),
+        rows=tuple(
+            (
+                (label, False),
+                *(
+                    (display_cell(column.kind, value, zone), is_number)
+                    for column, value, is_number in zip(
+                        CONTACT_COLUMNS, contact_values(figures, False), numeric, strict=True
+                    )
+                ),
+            )
+            for label, figures in rows
+        ),
+        total_rows=len(rows),
+        truncated=False,
     )

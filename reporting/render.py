@@ -13,10 +13,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from .builders import CENTER_LABEL, IntervalChart, ReportDocument
-from .charts import interval_chart_svg
+from .builders import CENTER_LABEL, ReportDocument
+from .charts import interval_chart_svg, svg_data_url
 from .csv_render import csv_chunks
 from .display import display_table, display_timestamp
+from .interval_pdf import interval_pdf_html
+from .interval_totals import IntervalChart
 from .models import ReportFormat
 
 CONTENT_TYPES = {
@@ -49,8 +51,12 @@ def chart_data(chart: IntervalChart) -> dict[str, Any]:
 
 
 def pdf_html(document: ReportDocument) -> str:
+    if document.interval_totals is not None and document.chart is not None:
+        return interval_pdf_html(document, document.chart, document.interval_totals)
     context = _context(document)
-    context["chart_svg"] = interval_chart_svg(document.chart) if document.chart else ""
+    context["chart_src"] = (
+        svg_data_url(interval_chart_svg(document.chart)) if document.chart else ""
+    )
     return render_to_string("reporting/report_pdf.html", context)
 
 

@@ -9,6 +9,7 @@ import io
 import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -173,3 +174,43 @@ def test_every_pdf_page_names_the_org_range_zone_and_generation_time(
             assert "Interval start" in text
     # The chart is vector: its labels are text in the PDF, not pixels.
     assert "Service level %" in pdf_text(out, 1)
+
+
+@pytest.mark.django_db
+def test_a_long_interval_pdf_totals_days_and_queues_and_leaves_each_interval_to_the_csv(
+    scenario: Scenario, tmp_path: Path, settings: Any
+) -> None:
+    settings.REPORTING_PDF_MAX_INTERVAL_ROWS = 100  # two days of 2 queues: 96 x 3 rows
+    spec = ReportSpec(
+        kind=ReportKind.INTERVALS, days=DayRange(SCENARIO_DAY - timedelta(days=1), SCENARIO_DAY)
+    )
+    pdf, csv_file = tmp_path / "intervals.pdf", tmp_path / "intervals.csv"
+    for fmt, out in (("pdf", pdf), ("csv", csv_file)):
+        generate_report(org=scenario.org, spec=spec, fmt=fmt, now=scenario.now, output=out)
+
+    text = pdf_text(pdf)
+    assert "Full interval detail (288 rows:" in " ".join(text.split())
+    assert "Interval start" not in text
+
+    def figures(label: str) -> list[str]:
+        """The figures of the table row labelled `label` (a day's heading has none)."""
+        rows = [line.split() for line in text.splitlines() if line.strip().startswith(label)]
+        return next(row[len(label.split()) :] for row in rows if len(row) > len(label.split()))
+
+    # offered, answered, abandoned, short, SL, ASA (m:ss), AHT, max wait
+    tuesday = ["5", "3", "1", "1", "50", "%", "0:41", "2:07", "1:59"]
+    assert figures("Tue 10 Mar 2026") == tuesday
+    assert figures("Mon 09 Mar 2026") == ["0", "0", "0", "0", "—", "—", "—", "—"]
+    assert figures("All days") == tuesday
+    assert figures("All queues") == tuesday
+    assert figures("Sales") == ["4", "2", "1", "1", "33", "%", "1:00", "1:30", "1:59"]
+    # Each day's page gives its totals beside its chart.
+    assert "Offered 5 · Answered 3 · Abandoned 1 · Short abandoned 1" in " ".join(text.split())
+
+    # The PDF's totals are the CSV's intervals added up.
+    center = [row for row in read_csv(csv_file) if row["Queue"] == "All queues"]
+    assert len(center) == 96
+    counts = ("Offered", "Answered", "Abandoned", "Short abandoned")
+    assert [sum(int(row[column]) for row in center) for column in counts] == [
+        int(figure) for figure in tuesday[:4]
+    ]
