@@ -22,7 +22,9 @@ def test_a_second_read_costs_no_query_and_any_edit_is_read_again(
     org: Organization, django_assert_num_queries: Callable[..., Any]
 ) -> None:
     board = BoardFactory.create(organization=org, time_zone="")  # the org's zone
-    tile = TileFactory.create(page=BoardPageFactory.create(board=board), label="Waiting")
+    tile = TileFactory.create(
+        page=BoardPageFactory.create(board=board), label="Waiting", position=0
+    )
     assert labels(org) == [["Waiting"]]
     with django_assert_num_queries(0):
         assert labels(org) == [["Waiting"]]
