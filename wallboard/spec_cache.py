@@ -3,9 +3,10 @@ pages and tiles on each change, which at a hundred boards cost more than renderi
 
 A version token in Redis says when to read again. Any saved or deleted board, page or tile,
 a board's queues or teams, or an organization's zone drops the token, and drops it again
-once the change has committed; the next reader sets a new random one. The token is read before the database
-(so specs read before a commit are never kept under the token that follows it), and one
-global token for every org keeps invalidation simple: board edits are rare.
+once the change has committed; the next reader sets a new random one. The token is read
+before the database (so specs read before a commit are never kept under the token that
+follows it), and one global token for every org keeps invalidation simple: board edits are
+rare.
 """
 
 from __future__ import annotations
