@@ -5,11 +5,8 @@ a private redis-server this test starts and stops; the shared one is never touch
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from oauth.models import Organization
@@ -20,10 +17,10 @@ from tests.foundation.processes import (
     worker_process,
 )
 from tests.wxcc.webhook_helpers import (
-    envelope,
     fresh_signing_keys,  # noqa: F401 - autouse fixture
-    now_ms,
-    signed,
+    post_task_event,
+    processed,
+    wait_until,
 )
 from wxcc.models import RawEvent, WebhookSubscription
 
@@ -36,29 +33,7 @@ OUTAGE_S = 8.0
 
 def deliver(url: str) -> tuple[int, str]:
     """POST one signed task event; return the status and the event id."""
-    event_id = str(uuid.uuid4())
-    payload = envelope(
-        "sub-outage", "task:new", {"taskId": f"t-{event_id[:8]}"}, at_ms=now_ms(), event_id=event_id
-    )
-    body, headers = signed(SECRET, payload)
-    response = httpx.post(
-        f"{url}/webhooks/wxcc/",
-        content=body,
-        headers={**headers, "Content-Type": "application/json"},
-        timeout=ANSWER_WITHIN_S,
-    )
-    return response.status_code, event_id
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def processed(event_id: str) -> bool:
-    return RawEvent.objects.filter(event_id=event_id, processed_at__isnull=False).exists()
+    return post_task_event(url, "sub-outage", SECRET, timeout_s=ANSWER_WITHIN_S)
 
 
 @pytest.mark.timeout(240)

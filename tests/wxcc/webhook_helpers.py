@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from wxcc.models import RawEvent
 from wxcc.signing_keys import forget_signing_keys
 from wxcc.webhooks import SIGNATURE_HEADER, sign
 
@@ -45,6 +46,41 @@ def signed(secret: str, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]
 def now_ms() -> int:
     """The wall clock in epoch ms: V2 timestamps must fall within the receiver's replay window."""
     return int(time.time() * 1000)
+
+
+def post_task_event(
+    url: str, subscription_id: str, secret: str, *, timeout_s: float = 5.0
+) -> tuple[int, str]:
+    """POST one signed `task:new` delivery to a running server; its status and event id."""
+    import httpx
+
+    event_id = str(uuid.uuid4())
+    payload = envelope(
+        subscription_id,
+        "task:new",
+        {"taskId": f"t-{event_id[:8]}"},
+        at_ms=now_ms(),
+        event_id=event_id,
+    )
+    body, headers = signed(secret, payload)
+    response = httpx.post(
+        f"{url}/webhooks/wxcc/",
+        content=body,
+        headers={**headers, "Content-Type": "application/json"},
+        timeout=timeout_s,
+    )
+    return response.status_code, event_id
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def processed(event_id: str) -> bool:
+    return RawEvent.objects.filter(event_id=event_id, processed_at__isnull=False).exists()
 
 
 def signed_bytes(secret: str, raw: bytes) -> tuple[bytes, dict[str, str]]:
