@@ -7,11 +7,11 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from demo.management.commands.demo import business_hours_timezone
 from oauth.models import Organization
 from tests.fixtures.simulator import RunningSimulator
 from tests.fixtures.wxcc import forget_client_budget, forget_org_in_redis
@@ -172,14 +172,6 @@ def test_a_finished_session_is_a_logout_at_its_end_after_a_login_at_its_start() 
 # --- against the simulator, over HTTP --------------------------------------------------------
 
 
-def zone_well_past_midnight() -> str:
-    """A zone whose local time is at least 3 h past midnight now, so "today" has history."""
-    for name in ("UTC", "Etc/GMT+8", "Etc/GMT-8"):
-        if 3 <= datetime.now(ZoneInfo(name)).hour <= 21:
-            return name
-    raise AssertionError("unreachable: the three zones cover every hour")
-
-
 def sim_rows(sim: RunningSimulator, query: str, list_field: str, args: str, fields: str) -> list:
     """Every row of a search, all pages, straight from the simulator (not our client)."""
     rows: list[dict[str, Any]] = []
@@ -255,7 +247,11 @@ def poll_until_backfilled(org: Organization) -> list[poller.PollResult]:
 def history_sim(make_simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
     """A simulator on the wall clock with yesterday's and today's traffic behind it, then
     frozen, so what it answers stays put while we compare."""
-    sim = make_simulator(start_time_ms=None, history_days=1)
+    # In a zone where it is late morning now, whenever the suite runs, so "today" since local
+    # midnight holds a morning's traffic (at night the business-hours model has almost none,
+    # and one poll would backfill it). Its orgs take the same zone.
+    zone = business_hours_timezone(datetime.now(UTC))
+    sim = make_simulator(start_time_ms=None, history_days=1, timezone=zone)
     sim.quiet()
     sim.pause()
     return sim
@@ -268,7 +264,7 @@ def test_a_new_org_gets_todays_history_since_its_local_midnight_over_several_pol
 ) -> None:  # fmt: skip
     settings.WXCC_BACKFILL_MAX_REQUESTS = 3  # so it takes several polls
     org = connect_org(history_sim)
-    org.timezone = zone_well_past_midnight()
+    org.timezone = history_sim.config.timezone
     org.save(update_fields=["timezone"])
     midnight = poller.org_day_start(org, timezone.now())
     sim_now_ms = history_sim.now_ms()
@@ -311,7 +307,7 @@ def test_after_a_gap_in_polling_the_poll_reads_what_ended_during_the_gap(
     settings: Any,
 ) -> None:  # fmt: skip
     org = connect_org(history_sim)
-    org.timezone = zone_well_past_midnight()
+    org.timezone = history_sim.config.timezone
     org.save(update_fields=["timezone"])
     last_ok = timezone.now() - timedelta(hours=2)
     SyncStatusFactory.create(organization=org, last_poll_ok_at=last_ok)
@@ -339,7 +335,7 @@ def test_backfill_progress_lives_on_the_sync_row_so_losing_redis_loses_none_of_i
 ) -> None:  # fmt: skip
     settings.WXCC_BACKFILL_MAX_REQUESTS = 2
     org = connect_org(history_sim)
-    org.timezone = zone_well_past_midnight()
+    org.timezone = history_sim.config.timezone
     org.save(update_fields=["timezone"])
     first = poller.poll_org(org.pk)
     assert first.ok, first
@@ -365,7 +361,7 @@ def test_a_backfill_gives_way_when_live_polls_need_the_budget_and_goes_on_later(
     settings: Any,
 ) -> None:  # fmt: skip
     org = connect_org(history_sim)
-    org.timezone = zone_well_past_midnight()
+    org.timezone = history_sim.config.timezone
     org.save(update_fields=["timezone"])
     settings.WXCC_REQUESTS_PER_MINUTE = 60  # a bucket of 6: the live reads leave too little
     settings.WXCC_BULK_BUDGET_MAX_WAIT_S = 0.1

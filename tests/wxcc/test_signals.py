@@ -188,6 +188,11 @@ def test_a_burst_of_webhooks_reaches_the_board_as_one_announcement_naming_what_c
         assert time.monotonic() < deadline, "the worker did not apply the events"
         time.sleep(0.05)
 
+    # The announcement follows the commit that marked the events applied.
+    while not [c for c in announcements if c.org_id == org.pk]:
+        assert time.monotonic() < deadline, "nothing was announced"
+        time.sleep(0.05)
+    time.sleep(0.3)  # room for a second announcement, which must not come
     queues = {q.wxcc_id: q.pk for q in Queue.objects.filter(organization=org)}
     agent = Agent.objects.get(organization=org, wxcc_id="ag-1")
     mine = [c for c in announcements if c.org_id == org.pk]
