@@ -6,6 +6,7 @@ classifies a contact with these functions and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import IntEnum
 
@@ -96,6 +97,58 @@ def classify(contact: Contact, *, short_abandon_threshold_ms: int) -> Classifica
         talk = elapsed_ms(answered_at, ended_at) - hold if answered_at is not None else 0
         talk = talk if talk > 0 else 0
     return (outcome, waited, True, talk, hold, wrapup)
+
+
+# What a contact's outcome and wait are decided from, in this order: handle_type (a HandleType,
+# its word as WxCC wrote it, or ""/None before WxCC classified the contact), answered_at,
+# is_open, arrived_at, created_at, ended_at, queue_ms.
+WaitFacts = tuple[
+    str | None,
+    datetime | None,
+    bool,
+    datetime,
+    datetime | None,
+    datetime | None,
+    int | None,
+]
+_OPEN_WAIT = (Outcome.OPEN, 0)
+# HandleType is a StrEnum: its members and WxCC's plain words find the same outcome.
+_FROM_HANDLE_WORD: dict[str, Outcome] = {str(k): v for k, v in _FROM_HANDLE_TYPE.items()}
+
+
+def outcomes_and_waits(
+    facts: Iterable[WaitFacts], *, short_abandon_threshold_ms: int
+) -> list[tuple[Outcome, int]]:
+    """`classify`'s outcome and wait (its first two values) for many contacts at once, read
+    from their plain fields: a list of a million contacts that is only written out would spend
+    more on building a `Contact` each than on the rule. The same rule, step for step, and
+    tested against `classify`; a word WxCC has no such handle type for counts as none.
+    """
+    from_handle_word = _FROM_HANDLE_WORD.get
+    short_ms = short_abandon_threshold_ms
+    decided: list[tuple[Outcome, int]] = []
+    append = decided.append
+    for handle_type, answered_at, is_open, arrived_at, created_at, ended_at, queue_ms in facts:
+        outcome = from_handle_word(handle_type) if handle_type else None
+        if outcome is None:
+            if answered_at is not None:
+                outcome = _ANSWERED
+            elif is_open:
+                append(_OPEN_WAIT)
+                continue
+            elif ended_at is not None and (
+                (ended_at - (created_at or arrived_at)) // _MS < short_ms
+            ):
+                outcome = _SHORT_ABANDONED
+            else:
+                outcome = _ABANDONED
+        until = answered_at if outcome is _ANSWERED else ended_at
+        if until is not None:
+            waited = (until - arrived_at) // _MS
+            append((outcome, waited if waited > 0 else 0))
+        else:
+            append((outcome, queue_ms or 0))
+    return decided
 
 
 def contact_outcome(contact: Contact, *, short_abandon_threshold_ms: int) -> Outcome:
