@@ -13,37 +13,25 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .builders import ColumnKind, ReportDocument
+from .builders import ColumnKind, ReportDocument, Row
 
 BOM = "\ufeff"
 CHUNK_BYTES = 64 * 1024
+# Rows formatted and written together, a column at a time: one Python call per column of a
+# batch instead of one per cell.
+BATCH_ROWS = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 
-
-class _Buffer:
-    """A write target for csv.writer that keeps what was written until taken."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        self.size += len(text)
-        return len(text)
-
-    def take(self) -> bytes:
-        data = "".join(self.parts).encode("utf-8")
-        self.parts.clear()
-        self.size = 0
-        return data
+ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], list[str]]
 
 
 def safe_text(value: str) -> str:
@@ -52,42 +40,81 @@ def safe_text(value: str) -> str:
     return value
 
 
-def format_seconds(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def format_pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
 def format_timestamp(value: datetime | None, zone: ZoneInfo) -> str:
     return "" if value is None else value.astimezone(zone).isoformat(timespec="seconds")
 
 
-def format_cell(kind: ColumnKind, value: Any, zone: ZoneInfo) -> str:
-    if kind is ColumnKind.SECONDS:
-        return format_seconds(value)
-    if kind is ColumnKind.PCT:
-        return format_pct(value)
-    if kind is ColumnKind.TIMESTAMP:
-        return format_timestamp(value, zone)
-    if kind is ColumnKind.COUNT:
-        return "" if value is None else str(int(value))
-    return safe_text("" if value is None else str(value))
+def _text_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    # Most text needs no defusing: only a str that starts like a formula goes to safe_text.
+    return [
+        value
+        if value.__class__ is str and not value.startswith(_FORMULA_START)
+        else safe_text("" if value is None else str(value))
+        for value in values
+    ]
+
+
+def _decimal_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    """Seconds and percentages: one decimal; no data is an empty cell."""
+    return ["" if value is None else f"{value:.1f}" for value in values]
+
+
+def _count_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    return ["" if value is None else str(int(value)) for value in values]
+
+
+def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    # Cells show whole seconds, and a day's rows come in time order: many share a second, so
+    # each second of a batch is converted to the zone and written out once.
+    seen: dict[datetime, str] = {}
+    cells = []
+    for value in values:
+        if value is None:
+            cells.append("")
+            continue
+        second = value.replace(microsecond=0)
+        cell = seen.get(second)
+        if cell is None:
+            cell = seen[second] = format_timestamp(second, zone)
+        cells.append(cell)
+    return cells
+
+
+_COLUMN_FORMATTERS: dict[ColumnKind, ColumnFormatter] = {
+    ColumnKind.TEXT: _text_column,
+    ColumnKind.COUNT: _count_column,
+    ColumnKind.SECONDS: _decimal_column,
+    ColumnKind.PCT: _decimal_column,
+    ColumnKind.TIMESTAMP: _timestamp_column,
+}
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
 
 
 def csv_chunks(document: ReportDocument) -> Iterator[bytes]:
-    """The report as CSV bytes, in chunks of about CHUNK_BYTES."""
-    buffer = _Buffer()
+    """The report as CSV bytes, in chunks of about CHUNK_BYTES (or a batch of rows, when
+    that is more)."""
+    buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow([column.label for column in document.columns])
-    kinds = [column.kind for column in document.columns]
+    formatters = [_COLUMN_FORMATTERS[column.kind] for column in document.columns]
     zone = document.zone
-    for row in document.rows:
-        writer.writerow(
-            [format_cell(kind, value, zone) for kind, value in zip(kinds, row, strict=True)]
-        )
-        if buffer.size >= CHUNK_BYTES:
-            yield buffer.take()
-    yield buffer.take()
+    for batch in _batches(document.rows, BATCH_ROWS):
+        columns = zip(*batch, strict=True)
+        cells = [fmt(values, zone) for fmt, values in zip(formatters, columns, strict=True)]
+        writer.writerows(zip(*cells, strict=True))
+        if buffer.tell() >= CHUNK_BYTES:
+            yield _take(buffer)
+    yield _take(buffer)
