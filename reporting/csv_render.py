@@ -16,7 +16,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,8 @@ CHUNK_BYTES = 64 * 1024
 BATCH_ROWS = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], list[str]]
 
@@ -65,19 +67,20 @@ def _count_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
 
 def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
     # Cells show whole seconds, and a day's rows come in time order: many share a second, so
-    # each second of a batch is converted to the zone and written out once.
-    seen: dict[datetime, str] = {}
-    cells = []
+    # each second of a batch is converted to the zone and written out once. Instants in one
+    # second share their offset (zones change offset on whole seconds), hence their cell.
+    cells: dict[int, str] = {}
+    column: list[str] = []
     for value in values:
         if value is None:
-            cells.append("")
+            column.append("")
             continue
-        second = value.replace(microsecond=0)
-        cell = seen.get(second)
+        second = (value - _EPOCH) // _SECOND
+        cell = cells.get(second)
         if cell is None:
-            cell = seen[second] = format_timestamp(second, zone)
-        cells.append(cell)
-    return cells
+            cell = cells[second] = format_timestamp(value, zone)
+        column.append(cell)
+    return column
 
 
 _COLUMN_FORMATTERS: dict[ColumnKind, ColumnFormatter] = {

@@ -114,6 +114,29 @@ def test_the_repeated_hour_of_a_25_hour_day_stays_apart_in_the_csv() -> None:
     assert text.splitlines()[1:] == ["2026-10-25T01:00:00+01:00", "2026-10-25T01:00:00+00:00"]
 
 
+def test_timestamps_are_cut_to_the_second_on_either_side_of_a_clock_change() -> None:
+    # London's clocks go forward at 01:00 UTC on 29 March 2026.
+    before = datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC)
+    after = datetime(2026, 3, 29, 1, 0, 0, 1, tzinfo=UTC)
+    document = ReportDocument(
+        kind=ReportKind.ABANDONED,
+        title="Abandoned contacts",
+        org_name="Acme",
+        zone=LONDON,
+        days=DayRange(date(2026, 3, 29), date(2026, 3, 29)),
+        generated_at=after,
+        columns=(Column("at", "At", ColumnKind.TIMESTAMP), Column("id", "Id")),
+        rows=[(before, "a"), (after, "b"), (None, "c"), (before - timedelta(microseconds=1), "d")],
+    )
+    text = b"".join(csv_chunks(document)).decode("utf-8-sig")
+    assert text.splitlines()[1:] == [
+        "2026-03-29T00:59:59+00:00,a",
+        "2026-03-29T02:00:00+01:00,b",
+        ",c",
+        "2026-03-29T00:59:59+00:00,d",
+    ]
+
+
 def test_text_excel_would_run_as_a_formula_is_defused_but_phone_numbers_are_kept() -> None:
     assert safe_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_text("@SUM(A1)") == "'@SUM(A1)"
