@@ -30,6 +30,7 @@ CHUNK_BYTES = 64 * 1024
 BATCH_ROWS = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
+_NEEDS_QUOTES = re.compile('[",\r\n]').search
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
 
@@ -105,19 +106,42 @@ def _take(buffer: io.StringIO) -> bytes:
     return data
 
 
+def _quoted(cells: list[str]) -> list[str]:
+    """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
+    cell holding a comma, a double quote or a line break in double quotes, its own quotes
+    doubled."""
+    return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
+
+
+def csv_lines(columns: Sequence[list[str]], *, quote: Sequence[bool]) -> str:
+    """Formatted cells, a list per column, as CSV lines ending in CRLF: byte for byte what
+    csv.writer(lineterminator="\r\n").writerows makes of the rows, without its per-cell
+    work for the columns that cannot need quotes (`quote` false: numbers and timestamps)."""
+    quoted = [
+        _quoted(cells) if needs else cells for cells, needs in zip(columns, quote, strict=True)
+    ]
+    if len(quoted) == 1:
+        # A row of one empty cell is written "" (an empty line would read as no row).
+        quoted = [[cell or '""' for cell in quoted[0]]]
+    lines = list(map(",".join, zip(*quoted, strict=True)))
+    return "\r\n".join(lines) + "\r\n" if lines else ""
+
+
 def csv_chunks(document: ReportDocument) -> Iterator[bytes]:
     """The report as CSV bytes, in chunks of about CHUNK_BYTES (or a batch of rows, when
     that is more)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow([column.label for column in document.columns])
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        [column.label for column in document.columns]
+    )
     formatters = [_COLUMN_FORMATTERS[column.kind] for column in document.columns]
+    quote = [column.kind is ColumnKind.TEXT for column in document.columns]
     zone = document.zone
     for batch in _batches(document.rows, BATCH_ROWS):
         columns = zip(*batch, strict=True)
         cells = [fmt(values, zone) for fmt, values in zip(formatters, columns, strict=True)]
-        writer.writerows(zip(*cells, strict=True))
+        buffer.write(csv_lines(cells, quote=quote))
         if buffer.tell() >= CHUNK_BYTES:
             yield _take(buffer)
     yield _take(buffer)

@@ -12,9 +12,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reporting.builders import Column, ColumnKind, ReportDocument, ReportSpec
-from reporting.csv_render import csv_chunks, safe_text
+from reporting.csv_render import (
+    _count_column,
+    _decimal_column,
+    _timestamp_column,
+    csv_chunks,
+    csv_lines,
+    safe_text,
+)
 from reporting.models import ReportKind
 from reporting.ranges import DayRange
 from reporting.services import generate_report
@@ -135,6 +144,54 @@ def test_timestamps_are_cut_to_the_second_on_either_side_of_a_clock_change() -> 
         ",c",
         "2026-03-29T00:59:59+00:00,d",
     ]
+
+
+_CELLS = st.text(alphabet=st.one_of(st.sampled_from(",\"\r\n '=;"), st.characters()), max_size=6)
+
+
+@given(
+    st.integers(min_value=1, max_value=4).flatmap(
+        lambda width: st.lists(st.lists(_CELLS, min_size=width, max_size=width), max_size=5)
+    )
+)
+def test_csv_lines_are_what_the_csv_module_writes(rows: list[list[str]]) -> None:
+    if not rows:
+        assert csv_lines([[]], quote=[True]) == ""
+        return
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows(rows)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    assert csv_lines(columns, quote=[True] * len(columns)) == expected.getvalue()
+
+
+def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> None:
+    assert csv_lines([["", "a"]], quote=[False]) == '""\r\na\r\n'
+    assert csv_lines([["", "a"], ["", ""]], quote=[True, False]) == ",\r\na,\r\n"
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.floats())),
+    st.lists(st.one_of(st.none(), st.integers())),
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(
+                min_value=datetime(1900, 1, 1),
+                max_value=datetime(2200, 1, 1),
+                timezones=st.just(UTC),
+            ),
+        )
+    ),
+)
+def test_numbers_and_timestamps_never_need_quotes(
+    decimals: list[float | None], counts: list[int | None], moments: list[datetime | None]
+) -> None:
+    cells = (
+        _decimal_column(decimals, LONDON)
+        + _count_column(counts, LONDON)
+        + _timestamp_column(moments, LONDON)
+    )
+    assert not [cell for cell in cells if set(cell) & set(',"\r\n')]
 
 
 def test_text_excel_would_run_as_a_formula_is_defused_but_phone_numbers_are_kept() -> None:
