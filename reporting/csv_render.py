@@ -27,7 +27,7 @@ BOM = "\ufeff"
 CHUNK_BYTES = 64 * 1024
 # Rows formatted and written together, a column at a time: one Python call per column of a
 # batch instead of one per cell.
-BATCH_ROWS = 2000
+BATCH_ROWS = 1000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 _NEEDS_QUOTES = re.compile('[",\r\n]').search

@@ -32,8 +32,9 @@ from wxcc.models import Queue
 from .models import DayFetch, ReportStateSpan, ReportTask
 
 STREAM_CHUNK = 5000
-# Rows per fetch of a plain-row list: a chunk of the abandoned list is ~3 MB in Python.
-ROW_CHUNK = 10_000
+# Rows per fetch of a plain-row list: 10,000 cost 20 MB more peak memory than 2,000 and were
+# no faster.
+ROW_CHUNK = 2_000
 
 _HANDLE_TYPES = {member.value: member for member in HandleType}
 
