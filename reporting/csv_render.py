@@ -31,6 +31,7 @@ BATCH_ROWS = 1000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 _NEEDS_QUOTES = re.compile('[",\r\n]').search
+_STARTS_LIKE_FORMULA = re.compile("^[=+@\t\r-]", re.MULTILINE).search
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
 
@@ -48,7 +49,14 @@ def format_timestamp(value: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _text_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
-    # Most text needs no defusing: only a str that starts like a formula goes to safe_text.
+    # Most columns need no defusing at all: one scan of the whole column tells (a cell with a
+    # line break inside may send it the slow way for nothing, never the other way round).
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # not all text: None or numbers among them
+        joined = None
+    if joined is not None and not _STARTS_LIKE_FORMULA(joined):
+        return list(values)
     return [
         value
         if value.__class__ is str and not value.startswith(_FORMULA_START)
@@ -110,6 +118,8 @@ def _quoted(cells: list[str]) -> list[str]:
     """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
     cell holding a comma, a double quote or a line break in double quotes, its own quotes
     doubled."""
+    if not _NEEDS_QUOTES("\0".join(cells)):  # one scan of the column: usually none does
+        return cells
     return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
 
 

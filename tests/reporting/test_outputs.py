@@ -19,6 +19,7 @@ from reporting.builders import Column, ColumnKind, ReportDocument, ReportSpec
 from reporting.csv_render import (
     _count_column,
     _decimal_column,
+    _text_column,
     _timestamp_column,
     csv_chunks,
     csv_lines,
@@ -162,6 +163,14 @@ def test_csv_lines_are_what_the_csv_module_writes(rows: list[list[str]]) -> None
     csv.writer(expected, lineterminator="\r\n").writerows(rows)
     columns = [list(column) for column in zip(*rows, strict=True)]
     assert csv_lines(columns, quote=[True] * len(columns)) == expected.getvalue()
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(), _CELLS, st.sampled_from(["+1 555", "-2+3"]))))
+def test_a_text_column_is_defused_cell_by_cell_however_it_is_scanned(values: list[object]) -> None:
+    expected = [safe_text("" if value is None else str(value)) for value in values]
+    assert _text_column(values, LONDON) == expected
+    texts = [value for value in values if isinstance(value, str)]
+    assert _text_column(texts, LONDON) == [safe_text(text) for text in texts]
 
 
 def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> None:
