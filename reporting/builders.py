@@ -25,7 +25,7 @@ from wallboard.metrics import (
     interval_windows,
     queue_summary,
 )
-from wallboard.metrics.contacts import classify, threshold_ms
+from wallboard.metrics.contacts import outcomes_and_waits, threshold_ms
 
 from . import selectors
 from .interval_totals import (
@@ -312,24 +312,45 @@ def _abandoned(spec: ReportSpec, context: BuildContext) -> ReportDocument:
     window = spec.days.window(context.zone)
     config = selectors.metrics_config(context.org)
     short_ms = threshold_ms(config.short_abandon_threshold_s)
+    facts = selectors.WAIT_FACT_COUNT
 
     def rows() -> Iterator[Row]:
-        for task in selectors.iter_tasks_arrived(context.fetch_ids, window):
-            outcome, waited_ms, *_ = classify(task.contact, short_abandon_threshold_ms=short_ms)
-            if outcome not in _OUTCOME_LABEL:
-                continue
-            yield (
-                task.arrived_at,
-                task.ended_at,
-                task.queue_name or task.queue_id,
-                task.channel_type,
-                task.origin,
-                waited_ms / 1000.0,
-                _OUTCOME_LABEL[outcome],
-                task.abandoned_type,
-                task.terminating_end,
-                task.wxcc_id,
+        for chunk in selectors.task_row_chunks_arrived(context.fetch_ids, window):
+            decided = outcomes_and_waits(
+                [row[:facts] for row in chunk], short_abandon_threshold_ms=short_ms
             )
+            for (outcome, waited_ms), row in zip(decided, chunk, strict=True):
+                label = _OUTCOME_LABEL.get(outcome)
+                if label is None:
+                    continue
+                (
+                    _,
+                    _,
+                    _,
+                    arrived_at,
+                    _,
+                    ended_at,
+                    _,
+                    queue_id,
+                    queue_name,
+                    channel_type,
+                    origin,
+                    abandoned_type,
+                    terminating_end,
+                    wxcc_id,
+                ) = row
+                yield (
+                    arrived_at,
+                    ended_at,
+                    queue_name or queue_id,
+                    channel_type,
+                    origin,
+                    waited_ms / 1000.0,
+                    label,
+                    abandoned_type,
+                    terminating_end,
+                    wxcc_id,
+                )
 
     columns = (
         Column("arrived_at", "Arrived", ColumnKind.TIMESTAMP),

@@ -13,37 +13,29 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .builders import ColumnKind, ReportDocument
+from .builders import ColumnKind, ReportDocument, Row
 
 BOM = "\ufeff"
 CHUNK_BYTES = 64 * 1024
+# Rows formatted and written together, a column at a time: one Python call per column of a
+# batch instead of one per cell.
+BATCH_ROWS = 1000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
+_NEEDS_QUOTES = re.compile('[",\r\n]').search
+_STARTS_LIKE_FORMULA = re.compile("^[=+@\t\r-]", re.MULTILINE).search
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
-
-class _Buffer:
-    """A write target for csv.writer that keeps what was written until taken."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        self.size += len(text)
-        return len(text)
-
-    def take(self) -> bytes:
-        data = "".join(self.parts).encode("utf-8")
-        self.parts.clear()
-        self.size = 0
-        return data
+ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], list[str]]
 
 
 def safe_text(value: str) -> str:
@@ -52,42 +44,114 @@ def safe_text(value: str) -> str:
     return value
 
 
-def format_seconds(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def format_pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
 def format_timestamp(value: datetime | None, zone: ZoneInfo) -> str:
     return "" if value is None else value.astimezone(zone).isoformat(timespec="seconds")
 
 
-def format_cell(kind: ColumnKind, value: Any, zone: ZoneInfo) -> str:
-    if kind is ColumnKind.SECONDS:
-        return format_seconds(value)
-    if kind is ColumnKind.PCT:
-        return format_pct(value)
-    if kind is ColumnKind.TIMESTAMP:
-        return format_timestamp(value, zone)
-    if kind is ColumnKind.COUNT:
-        return "" if value is None else str(int(value))
-    return safe_text("" if value is None else str(value))
+def _text_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    # Most columns need no defusing at all: one scan of the whole column tells (a cell with a
+    # line break inside may send it the slow way for nothing, never the other way round).
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # not all text: None or numbers among them
+        joined = None
+    if joined is not None and not _STARTS_LIKE_FORMULA(joined):
+        return list(values)
+    return [
+        value
+        if value.__class__ is str and not value.startswith(_FORMULA_START)
+        else safe_text("" if value is None else str(value))
+        for value in values
+    ]
+
+
+def _decimal_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    """Seconds and percentages: one decimal; no data is an empty cell."""
+    return ["" if value is None else f"{value:.1f}" for value in values]
+
+
+def _count_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    return ["" if value is None else str(int(value)) for value in values]
+
+
+def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
+    # Cells show whole seconds, and a day's rows come in time order: many share a second, so
+    # each second of a batch is converted to the zone and written out once. Instants in one
+    # second share their offset (zones change offset on whole seconds), hence their cell.
+    cells: dict[int, str] = {}
+    column: list[str] = []
+    for value in values:
+        if value is None:
+            column.append("")
+            continue
+        second = (value - _EPOCH) // _SECOND
+        cell = cells.get(second)
+        if cell is None:
+            cell = cells[second] = format_timestamp(value, zone)
+        column.append(cell)
+    return column
+
+
+_COLUMN_FORMATTERS: dict[ColumnKind, ColumnFormatter] = {
+    ColumnKind.TEXT: _text_column,
+    ColumnKind.COUNT: _count_column,
+    ColumnKind.SECONDS: _decimal_column,
+    ColumnKind.PCT: _decimal_column,
+    ColumnKind.TIMESTAMP: _timestamp_column,
+}
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+def _quoted(cells: list[str]) -> list[str]:
+    """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
+    cell holding a comma, a double quote or a line break in double quotes, its own quotes
+    doubled."""
+    if not _NEEDS_QUOTES("\0".join(cells)):  # one scan of the column: usually none does
+        return cells
+    return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
+
+
+def csv_lines(columns: Sequence[list[str]], *, quote: Sequence[bool]) -> str:
+    """Formatted cells, a list per column, as CSV lines ending in CRLF: byte for byte what
+    csv.writer(lineterminator="\r\n").writerows makes of the rows, without its per-cell
+    work for the columns that cannot need quotes (`quote` false: numbers and timestamps)."""
+    quoted = [
+        _quoted(cells) if needs else cells for cells, needs in zip(columns, quote, strict=True)
+    ]
+    if len(quoted) == 1:
+        # A row of one empty cell is written "" (an empty line would read as no row).
+        quoted = [[cell or '""' for cell in quoted[0]]]
+    lines = list(map(",".join, zip(*quoted, strict=True)))
+    return "\r\n".join(lines) + "\r\n" if lines else ""
 
 
 def csv_chunks(document: ReportDocument) -> Iterator[bytes]:
-    """The report as CSV bytes, in chunks of about CHUNK_BYTES."""
-    buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    """The report as CSV bytes, in chunks of about CHUNK_BYTES (or a batch of rows, when
+    that is more)."""
+    buffer = io.StringIO()
     buffer.write(BOM)
-    writer.writerow([column.label for column in document.columns])
-    kinds = [column.kind for column in document.columns]
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        [column.label for column in document.columns]
+    )
+    formatters = [_COLUMN_FORMATTERS[column.kind] for column in document.columns]
+    quote = [column.kind is ColumnKind.TEXT for column in document.columns]
     zone = document.zone
-    for row in document.rows:
-        writer.writerow(
-            [format_cell(kind, value, zone) for kind, value in zip(kinds, row, strict=True)]
-        )
-        if buffer.size >= CHUNK_BYTES:
-            yield buffer.take()
-    yield buffer.take()
+    for batch in _batches(document.rows, BATCH_ROWS):
+        columns = zip(*batch, strict=True)
+        cells = [fmt(values, zone) for fmt, values in zip(formatters, columns, strict=True)]
+        buffer.write(csv_lines(cells, quote=quote))
+        if buffer.tell() >= CHUNK_BYTES:
+            yield _take(buffer)
+    yield _take(buffer)

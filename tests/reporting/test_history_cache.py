@@ -24,7 +24,7 @@ from reporting.services import generate_report
 from reporting.wxcc_source import split_windows
 from tests.fixtures.simulator import RunningSimulator
 from tests.reporting.conftest import sim_now
-from tests.wxcc.test_backfill import poll_until_backfilled, zone_well_past_midnight
+from tests.wxcc.test_backfill import late_morning_zone, poll_until_backfilled
 from wallboard.metrics import Outcome, contact_outcome
 from wxcc import poller
 from wxcc.models import Task, TaskStatus
@@ -117,7 +117,7 @@ def test_windows_are_halved_until_each_holds_what_search_can_page_through() -> N
 @pytest.fixture
 def wall_clock_sim(make_simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
     """Yesterday's and today's traffic on the wall clock, frozen while we compare."""
-    sim = make_simulator(start_time_ms=None, history_days=1)
+    sim = make_simulator(start_time_ms=None, history_days=1, timezone=late_morning_zone())
     sim.quiet()
     sim.pause()
     return sim
@@ -130,7 +130,7 @@ def test_history_read_for_a_report_agrees_with_the_tasks_ingestion_stored(
     report_settings: Any,
 ) -> None:
     org = connect_org(wall_clock_sim)
-    org.timezone = zone_well_past_midnight()
+    org.timezone = wall_clock_sim.config.timezone
     org.save(update_fields=["timezone"])
     zone = ZoneInfo(org.timezone)
     poll_until_backfilled(org)  # ingestion stores today's finished tasks

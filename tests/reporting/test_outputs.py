@@ -13,9 +13,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reporting.builders import Column, ColumnKind, ReportDocument, ReportSpec
-from reporting.csv_render import csv_chunks, safe_text
+from reporting.csv_render import (
+    _count_column,
+    _decimal_column,
+    _text_column,
+    _timestamp_column,
+    csv_chunks,
+    csv_lines,
+    safe_text,
+)
 from reporting.models import ReportKind
 from reporting.ranges import DayRange
 from reporting.services import generate_report
@@ -113,6 +123,85 @@ def test_the_repeated_hour_of_a_25_hour_day_stays_apart_in_the_csv() -> None:
     )
     text = b"".join(csv_chunks(document)).decode("utf-8-sig")
     assert text.splitlines()[1:] == ["2026-10-25T01:00:00+01:00", "2026-10-25T01:00:00+00:00"]
+
+
+def test_timestamps_are_cut_to_the_second_on_either_side_of_a_clock_change() -> None:
+    # London's clocks go forward at 01:00 UTC on 29 March 2026.
+    before = datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC)
+    after = datetime(2026, 3, 29, 1, 0, 0, 1, tzinfo=UTC)
+    document = ReportDocument(
+        kind=ReportKind.ABANDONED,
+        title="Abandoned contacts",
+        org_name="Acme",
+        zone=LONDON,
+        days=DayRange(date(2026, 3, 29), date(2026, 3, 29)),
+        generated_at=after,
+        columns=(Column("at", "At", ColumnKind.TIMESTAMP), Column("id", "Id")),
+        rows=[(before, "a"), (after, "b"), (None, "c"), (before - timedelta(microseconds=1), "d")],
+    )
+    text = b"".join(csv_chunks(document)).decode("utf-8-sig")
+    assert text.splitlines()[1:] == [
+        "2026-03-29T00:59:59+00:00,a",
+        "2026-03-29T02:00:00+01:00,b",
+        ",c",
+        "2026-03-29T00:59:59+00:00,d",
+    ]
+
+
+_CELLS = st.text(alphabet=st.one_of(st.sampled_from(",\"\r\n '=;"), st.characters()), max_size=6)
+
+
+@given(
+    st.integers(min_value=1, max_value=4).flatmap(
+        lambda width: st.lists(st.lists(_CELLS, min_size=width, max_size=width), max_size=5)
+    )
+)
+def test_csv_lines_are_what_the_csv_module_writes(rows: list[list[str]]) -> None:
+    if not rows:
+        assert csv_lines([[]], quote=[True]) == ""
+        return
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows(rows)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    assert csv_lines(columns, quote=[True] * len(columns)) == expected.getvalue()
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(), _CELLS, st.sampled_from(["+1 555", "-2+3"]))))
+def test_a_text_column_is_defused_cell_by_cell_however_it_is_scanned(values: list[object]) -> None:
+    expected = [safe_text("" if value is None else str(value)) for value in values]
+    assert _text_column(values, LONDON) == expected
+    texts = [value for value in values if isinstance(value, str)]
+    assert _text_column(texts, LONDON) == [safe_text(text) for text in texts]
+
+
+def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> None:
+    assert csv_lines([["", "a"]], quote=[False]) == '""\r\na\r\n'
+    assert csv_lines([["", "a"], ["", ""]], quote=[True, False]) == ",\r\na,\r\n"
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.floats())),
+    st.lists(st.one_of(st.none(), st.integers())),
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(
+                min_value=datetime(1900, 1, 1),
+                max_value=datetime(2200, 1, 1),
+                timezones=st.just(UTC),
+            ),
+        )
+    ),
+)
+def test_numbers_and_timestamps_never_need_quotes(
+    decimals: list[float | None], counts: list[int | None], moments: list[datetime | None]
+) -> None:
+    cells = (
+        _decimal_column(decimals, LONDON)
+        + _count_column(counts, LONDON)
+        + _timestamp_column(moments, LONDON)
+    )
+    assert not [cell for cell in cells if set(cell) & set(',"\r\n')]
 
 
 def test_text_excel_would_run_as_a_formula_is_defused_but_phone_numbers_are_kept() -> None:

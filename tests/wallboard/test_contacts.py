@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from wallboard.metrics import Contact, HandleType, Outcome
-from wallboard.metrics.contacts import classify, whole_ms
+from wallboard.metrics.contacts import WaitFacts, classify, outcomes_and_waits, whole_ms
 
 from .builders import abandoned, answered, at, contact, s, waiting
 
@@ -107,3 +110,87 @@ def test_a_wait_of_a_day_or_more_is_counted_in_full_and_sub_ms_rests_are_dropped
         late, answered_at=arrived + timedelta(days=1, milliseconds=20, microseconds=900)
     )
     assert classify(day_later, short_abandon_threshold_ms=SHORT_MS)[1] == 86_400_020
+
+
+def _facts(c: Contact) -> WaitFacts:
+    return (
+        c.handle_type,
+        c.answered_at,
+        c.is_open,
+        c.arrived_at,
+        c.created_at,
+        c.ended_at,
+        c.queue_ms,
+    )
+
+
+def test_many_contacts_at_once_get_the_outcome_and_wait_of_each() -> None:
+    facts = [
+        # 30 s in self-service, 2 s in the queue: abandoned (from the start), waited 2 s.
+        ("", None, False, at(9, 0, 30), at(9), at(9, 0, 32), None),
+        # 4.999 s in the queue: short; exactly the 5 s threshold is not.
+        (None, None, False, at(9), None, at(9, 0, 4.999), None),
+        (None, None, False, at(9), None, at(9, 0, 5), None),
+        # WxCC's plain word for a handle type counts as the handle type.
+        ("abandoned", at(9, 0, 20), False, at(9), None, at(9, 1), None),
+        (HandleType.SHORT, None, False, at(9), None, None, 1_234),
+        # Answered 12.5 s after arriving; a word WxCC has no handle type for counts as none.
+        ("transferred", at(9, 0, 12.5), False, at(9), None, at(9, 5), None),
+        (None, None, True, at(9), None, None, 9_000),
+        # Answered before it arrived (clock skew): waited 0.
+        ("normal", at(9) - s(2), False, at(9), None, at(9, 5), None),
+    ]
+    assert outcomes_and_waits(facts, short_abandon_threshold_ms=SHORT_MS) == [
+        (Outcome.ABANDONED, 2_000),
+        (Outcome.SHORT_ABANDONED, 4_999),
+        (Outcome.ABANDONED, 5_000),
+        (Outcome.ABANDONED, 60_000),
+        (Outcome.SHORT_ABANDONED, 1_234),
+        (Outcome.ANSWERED, 12_500),
+        (Outcome.OPEN, 0),
+        (Outcome.ANSWERED, 0),
+    ]
+
+
+# Whole seconds near 09:00, a microsecond either side of them, or none: so ties with the
+# short threshold and skewed clocks come up often.
+_MOMENTS = st.one_of(
+    st.none(),
+    st.builds(
+        lambda seconds, us: at(9) + timedelta(seconds=seconds, microseconds=us),
+        st.integers(min_value=-10, max_value=40),
+        st.sampled_from([0, 1, 999_999]),
+    ),
+)
+
+
+@given(
+    handle_type=st.sampled_from([None, *HandleType]),
+    answered_at=_MOMENTS,
+    is_open=st.booleans(),
+    created_at=_MOMENTS,
+    ended_at=_MOMENTS,
+    queue_ms=st.one_of(st.none(), st.integers(min_value=0, max_value=600_000)),
+    short_ms=st.sampled_from([0, 5_000, 10_000]),
+)
+def test_outcomes_and_waits_agree_with_classify_on_any_contact(
+    handle_type: HandleType | None,
+    answered_at: object,
+    is_open: bool,
+    created_at: object,
+    ended_at: object,
+    queue_ms: int | None,
+    short_ms: int,
+) -> None:
+    c = contact(
+        handle_type=handle_type,
+        answered_at=answered_at,
+        is_open=is_open,
+        created_at=created_at,
+        ended_at=ended_at,
+        queue_ms=queue_ms,
+    )
+    expected = classify(c, short_abandon_threshold_ms=short_ms)[:2]
+    as_words = (str(handle_type) if handle_type else "", *_facts(c)[1:])
+    assert outcomes_and_waits([_facts(c)], short_abandon_threshold_ms=short_ms) == [expected]
+    assert outcomes_and_waits([as_words], short_abandon_threshold_ms=short_ms) == [expected]

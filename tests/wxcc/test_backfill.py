@@ -172,6 +172,13 @@ def test_a_finished_session_is_a_logout_at_its_end_after_a_login_at_its_start() 
 # --- against the simulator, over HTTP --------------------------------------------------------
 
 
+def late_morning_zone() -> str:
+    """Where it is late morning now, whenever the suite runs: a simulator there, and its org,
+    have a morning's traffic since local midnight (at night the business-hours model has
+    almost none, and one poll would backfill it)."""
+    return business_hours_timezone(datetime.now(UTC))
+
+
 def sim_rows(sim: RunningSimulator, query: str, list_field: str, args: str, fields: str) -> list:
     """Every row of a search, all pages, straight from the simulator (not our client)."""
     rows: list[dict[str, Any]] = []
@@ -247,11 +254,7 @@ def poll_until_backfilled(org: Organization) -> list[poller.PollResult]:
 def history_sim(make_simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
     """A simulator on the wall clock with yesterday's and today's traffic behind it, then
     frozen, so what it answers stays put while we compare."""
-    # In a zone where it is late morning now, whenever the suite runs, so "today" since local
-    # midnight holds a morning's traffic (at night the business-hours model has almost none,
-    # and one poll would backfill it). Its orgs take the same zone.
-    zone = business_hours_timezone(datetime.now(UTC))
-    sim = make_simulator(start_time_ms=None, history_days=1, timezone=zone)
+    sim = make_simulator(start_time_ms=None, history_days=1, timezone=late_morning_zone())
     sim.quiet()
     sim.pause()
     return sim
