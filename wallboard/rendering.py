@@ -64,8 +64,11 @@ class QueueRow:
     asa: str
 
 
-# Past this many agents, the agents list splits into two columns.
+# Past this many agents, the agents list splits into two columns, when the tile spans at
+# least this share of the board's width (narrower, the second column was cut off: names,
+# teams, states and times side by side twice need most of a TV's width).
 AGENT_ROWS_PER_COLUMN = 16
+AGENT_COLUMNS_MIN_WIDTH_SHARE = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +89,13 @@ class TileView:
     levels_json: str = ""
     direction: str = Direction.ABOVE.value
     agents: tuple[AgentRow, ...] = ()
+    agents_side_by_side: bool = False  # the tile is wide enough for two columns of agents
     queues: tuple[QueueRow, ...] = ()
 
     def agent_columns(self) -> tuple[tuple[AgentRow, ...], ...]:
-        """The agents list as one column, or two side by side when it is long, so a TV shows
-        every agent at a readable size."""
-        if len(self.agents) <= AGENT_ROWS_PER_COLUMN:
+        """The agents list as one column, or two side by side when it is long and the tile
+        is wide, so a TV shows every agent at a readable size."""
+        if not self.agents_side_by_side or len(self.agents) <= AGENT_ROWS_PER_COLUMN:
             return (self.agents,)
         half = (len(self.agents) + 1) // 2
         return (self.agents[:half], self.agents[half:])
@@ -195,6 +199,7 @@ def tile_view(board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names:
             label=tile.label or "Agents",
             caption=scope_name,
             agents=_agent_rows(board, tile, snapshot, names),
+            agents_side_by_side=tile.width >= AGENT_COLUMNS_MIN_WIDTH_SHARE * board.columns,
         )
     if tile.kind is TileKind.QUEUES_TABLE:
         return TileView(

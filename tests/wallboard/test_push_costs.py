@@ -23,7 +23,7 @@ from tests.fixtures.wxcc_factories import (
 )
 from wallboard import presence
 from wallboard.live import PushReport, full_board_html, push_change
-from wallboard.models import Board
+from wallboard.models import Board, Tile
 from wallboard.specs import board_specs
 from wxcc.models import Queue, TaskStatus
 from wxcc.signals import LiveStateChange
@@ -174,3 +174,38 @@ def test_boards_showing_the_same_tiles_share_renders_and_each_gets_its_own_ids(
         for tile in spec.tiles:
             assert f'id="{tile.fragment_id}"' in together[spec.id][tile.fragment_id]
     assert together[first.pk]["board-status"] != together[third.pk]["board-status"]
+
+
+def test_a_long_agents_list_goes_side_by_side_only_on_a_tile_wide_enough_for_two(
+    org: Organization,
+) -> None:
+    from wallboard import selectors
+    from wallboard.live import current_snapshot
+    from wallboard.rendering import agent_ids_to_name, render_fragments
+    from wallboard.snapshots import EVERYTHING
+    from wallboard.specs import org_names
+
+    grow(org, queues=2, agents_per_queue=10, tasks_per_queue=0)  # 20 agents logged in
+    board = BoardFactory.create(organization=org, columns=4)
+    page = BoardPageFactory.create(board=board)
+    half = TileFactory.create(page=page, kind="agents_list", metric="", width=2)
+    wide = TileFactory.create(page=page, kind="agents_list", metric="", width=3)
+    (spec,) = board_specs(org_id=org.pk, board_ids=[board.pk])
+    now = timezone.now()
+    snapshot = current_snapshot(org.pk, spec.profile, now=now)
+    names = org_names(org_id=org.pk, agent_ids=agent_ids_to_name([spec], snapshot))
+    fragments = render_fragments(
+        spec,
+        snapshot,
+        names,
+        freshness=selectors.freshness(org_id=org.pk),
+        dirty=EVERYTHING,
+        now=now,
+    )
+
+    def tables(tile: Tile) -> int:
+        return fragments[f"tile-{tile.pk}"].count('<table class="tile-table agents')
+
+    assert tables(half) == 1  # half the board: one column, every agent in it
+    assert fragments[f"tile-{half.pk}"].count("-agent-") == 20
+    assert tables(wide) == 2  # three quarters or more: two columns of ten
