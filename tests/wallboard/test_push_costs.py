@@ -179,33 +179,20 @@ def test_boards_showing_the_same_tiles_share_renders_and_each_gets_its_own_ids(
 def test_a_long_agents_list_goes_side_by_side_only_on_a_tile_wide_enough_for_two(
     org: Organization,
 ) -> None:
-    from wallboard import selectors
-    from wallboard.live import current_snapshot
-    from wallboard.rendering import agent_ids_to_name, render_fragments
-    from wallboard.snapshots import EVERYTHING
-    from wallboard.specs import org_names
-
     grow(org, queues=2, agents_per_queue=10, tasks_per_queue=0)  # 20 agents logged in
     board = BoardFactory.create(organization=org, columns=4)
     page = BoardPageFactory.create(board=board)
     half = TileFactory.create(page=page, kind="agents_list", metric="", width=2)
     wide = TileFactory.create(page=page, kind="agents_list", metric="", width=3)
     (spec,) = board_specs(org_id=org.pk, board_ids=[board.pk])
-    now = timezone.now()
-    snapshot = current_snapshot(org.pk, spec.profile, now=now)
-    names = org_names(org_id=org.pk, agent_ids=agent_ids_to_name([spec], snapshot))
-    fragments = render_fragments(
-        spec,
-        snapshot,
-        names,
-        freshness=selectors.freshness(org_id=org.pk),
-        dirty=EVERYTHING,
-        now=now,
-    )
+    articles = full_board_html(spec).split("<article ")
 
-    def tables(tile: Tile) -> int:
-        return fragments[f"tile-{tile.pk}"].count('<table class="tile-table agents')
+    def tile_html(tile: Tile) -> str:
+        (found,) = [a for a in articles if a.startswith(f'id="tile-{tile.pk}"')]
+        return found
 
-    assert tables(half) == 1  # half the board: one column, every agent in it
-    assert fragments[f"tile-{half.pk}"].count("-agent-") == 20
-    assert tables(wide) == 2  # three quarters or more: two columns of ten
+    # Half the board: one column, every agent in it.
+    assert tile_html(half).count('<table class="tile-table agents') == 1
+    assert tile_html(half).count("-agent-") == 20
+    # Three quarters or more: two columns of ten.
+    assert tile_html(wide).count('<table class="tile-table agents') == 2
