@@ -249,19 +249,31 @@ def drain_org_events(org_id: int, *, limit: int) -> int:
     return process_raw_events(ids)
 
 
-def organizations_of(raw_event_ids: Sequence[int]) -> list[int]:
+def apply_and_drain(raw_event_ids: Sequence[int], *, drain_limit: int) -> int:
+    """Apply these events as one batch, then their orgs' other events waiting for their first
+    attempt (behind a backlog one task applies what many hand-offs brought, and the tasks of
+    those hand-offs find nothing left to do), with one live-state announcement per org.
+    Returns how many were applied here."""
+    with coalesced_notifications():
+        handled = process_raw_events(raw_event_ids)
+        if not handled:
+            return 0
+        drained = sum(
+            drain_org_events(org_id, limit=drain_limit)
+            for org_id in _organizations_of(raw_event_ids)
+        )
+    if drained:
+        logger.info("event=webhooks_drained count=%d", drained)
+    return handled + drained
+
+
+def _organizations_of(raw_event_ids: Sequence[int]) -> list[int]:
     return sorted(
         set(
             RawEvent.objects.filter(
                 pk__in=list(raw_event_ids), organization_id__isnull=False
             ).values_list("organization_id", flat=True)
         )
-    )
-
-
-def organization_of(raw_event_id: int) -> int | None:
-    return (
-        RawEvent.objects.filter(pk=raw_event_id).values_list("organization_id", flat=True).first()
     )
 
 

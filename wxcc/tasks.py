@@ -36,17 +36,7 @@ _SWEEP_BATCH = 50
 def process_webhook_event(raw_event_id: int) -> bool:
     """Apply one event, then the org's other events waiting for their first attempt, with
     one live-state announcement for all of them."""
-    with coalesced_notifications():
-        handled = processing.process_raw_event(raw_event_id)
-        if handled:
-            org_id = processing.organization_of(raw_event_id)
-            if org_id is not None:
-                drained = processing.drain_org_events(
-                    org_id, limit=int(settings.WXCC_WEBHOOK_DRAIN_LIMIT)
-                )
-                if drained:
-                    logger.info("event=webhooks_drained org_id=%s count=%d", org_id, drained)
-    return handled
+    return processing.apply_and_drain([raw_event_id], drain_limit=_drain_limit()) > 0
 
 
 @shared_task(
@@ -64,18 +54,11 @@ def process_webhook_events(raw_event_ids: list[int]) -> int:
     those hand-offs find nothing left to do), with one live-state announcement per org.
     Events are marked applied with their effects, so a retry or a redelivery re-applies
     nothing already applied. Returns how many were applied here."""
-    with coalesced_notifications():
-        handled = processing.process_raw_events(raw_event_ids)
-        if not handled:
-            return 0
-        drained = 0
-        for org_id in processing.organizations_of(raw_event_ids):
-            drained += processing.drain_org_events(
-                org_id, limit=int(settings.WXCC_WEBHOOK_DRAIN_LIMIT)
-            )
-        if drained:
-            logger.info("event=webhooks_drained count=%d", drained)
-    return handled + drained
+    return processing.apply_and_drain(raw_event_ids, drain_limit=_drain_limit())
+
+
+def _drain_limit() -> int:
+    return int(settings.WXCC_WEBHOOK_DRAIN_LIMIT)
 
 
 @shared_task(name="wxcc.send_pending_live_state", ignore_result=True)
