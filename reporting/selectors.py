@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -82,37 +82,31 @@ def _read_later() -> Q:
     return Q(read_order__gt=order) | Q(read_order=order, pk__gt=OuterRef("pk"))
 
 
-def _latest_tasks(fetch_ids: Sequence[int]) -> QuerySet[ReportTask]:
+_Read = TypeVar("_Read", ReportTask, ReportStateSpan)
+
+
+def _latest(
+    model: type[_Read], fetch_ids: Sequence[int], *, same: tuple[str, ...]
+) -> QuerySet[_Read]:
+    """The newest read of each row of these fetches, rows being the same when their `same`
+    fields are equal."""
     order = _read_order(fetch_ids)
     newer = (
-        ReportTask.objects.filter(fetch_id__in=fetch_ids, wxcc_id=OuterRef("wxcc_id"))
+        model.objects.filter(fetch_id__in=fetch_ids, **{name: OuterRef(name) for name in same})
         .alias(read_order=order)
         .filter(_read_later())
     )
     return (
-        ReportTask.objects.filter(fetch_id__in=fetch_ids)
-        .alias(read_order=order)
-        .filter(~Exists(newer))
+        model.objects.filter(fetch_id__in=fetch_ids).alias(read_order=order).filter(~Exists(newer))
     )
+
+
+def _latest_tasks(fetch_ids: Sequence[int]) -> QuerySet[ReportTask]:
+    return _latest(ReportTask, fetch_ids, same=("wxcc_id",))
 
 
 def _latest_spans(fetch_ids: Sequence[int]) -> QuerySet[ReportStateSpan]:
-    order = _read_order(fetch_ids)
-    newer = (
-        ReportStateSpan.objects.filter(
-            fetch_id__in=fetch_ids,
-            agent_id=OuterRef("agent_id"),
-            start=OuterRef("start"),
-            state=OuterRef("state"),
-        )
-        .alias(read_order=order)
-        .filter(_read_later())
-    )
-    return (
-        ReportStateSpan.objects.filter(fetch_id__in=fetch_ids)
-        .alias(read_order=order)
-        .filter(~Exists(newer))
-    )
+    return _latest(ReportStateSpan, fetch_ids, same=("agent_id", "start", "state"))
 
 
 def contact_from_row(row: tuple[object, ...]) -> Contact:
