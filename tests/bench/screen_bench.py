@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from oauth.models import Organization
 from tests.bench.board_sockets import (
     BenchBoard,
     Received,
@@ -29,29 +28,16 @@ from tests.bench.board_sockets import (
 from tests.bench.http_load import percentile_ms, run_paced
 from tests.bench.knobs import knob_float, knob_int
 from tests.bench.stack import Stack
-from tests.bench.webhook_bench import SECRET, empty_event_tables, prepare_deliveries
-from wxcc.models import WebhookSubscription
+from tests.bench.webhook_bench import (
+    empty_event_tables,
+    prepare_deliveries,
+    subscribed_organization,
+)
 
 SUBSCRIPTION_ID = "bench-sub-screen"
 WEBEX_ORG_ID = "bench-screen-org"
 # After the last delivery, wait for the boards to show it while they make progress.
 SETTLE_S = 20.0
-
-
-def _organization() -> Organization:
-    org, _ = Organization.objects.get_or_create(
-        webex_org_id=WEBEX_ORG_ID, defaults={"name": "Bench screens"}
-    )
-    WebhookSubscription.objects.update_or_create(
-        wxcc_subscription_id=SUBSCRIPTION_ID,
-        defaults={
-            "organization": org,
-            "name": "bench screens",
-            "destination_url": "https://wallboard.example.com/webhooks/wxcc/",
-            "secret": SECRET,
-        },
-    )
-    return org
 
 
 def _shown(message: Received, board: BenchBoard) -> int | None:
@@ -94,7 +80,7 @@ def event_to_screen(stack: Stack) -> dict[str, Any]:
     raise_open_files_limit(board_count * 2 + 1024)
     # Every run starts from no contacts at all (an earlier run's would still be waiting).
     empty_event_tables()
-    org = _organization()
+    org = subscribed_organization(WEBEX_ORG_ID, "Bench screens", SUBSCRIPTION_ID)
     boards = make_boards(org, board_count, "bench-screen")
     count = max(1, int(rate_per_s * duration_s))
     with stack.web("web") as url, stack.worker():

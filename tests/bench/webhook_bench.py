@@ -31,15 +31,18 @@ QUEUES = 20
 MAX_RATE_PER_S = 5000
 
 
-def _organization() -> Organization:
-    org, _ = Organization.objects.get_or_create(
-        webex_org_id="bench-org", defaults={"name": "Bench Contact Center"}
-    )
+def subscribed_organization(
+    webex_org_id: str = "bench-org",
+    name: str = "Bench Contact Center",
+    subscription_id: str = SUBSCRIPTION_ID,
+) -> Organization:
+    """The bench org, with a webhook subscription signed with SECRET."""
+    org, _ = Organization.objects.get_or_create(webex_org_id=webex_org_id, defaults={"name": name})
     WebhookSubscription.objects.update_or_create(
-        wxcc_subscription_id=SUBSCRIPTION_ID,
+        wxcc_subscription_id=subscription_id,
         defaults={
             "organization": org,
-            "name": "bench tasks",
+            "name": f"{name} tasks",
             "destination_url": "https://wallboard.example.com/webhooks/wxcc/",
             "secret": SECRET,
         },
@@ -158,7 +161,7 @@ def webhook_ingest(stack: Stack) -> dict[str, Any]:
     senders = knob_int("BENCH_WEBHOOK_SENDERS", full=50, quick=10)
     worker_mode = knob_str("BENCH_WEBHOOK_WORKER", full="during", quick="during")
     pool_size = str(knob_int("DB_POOL_MAX_SIZE", full=8, quick=8))
-    org = _organization()
+    org = subscribed_organization()
     count = int(duration_s * MAX_RATE_PER_S)
 
     empty_event_tables()
