@@ -309,23 +309,25 @@ def _hand_over(org_id: int, org_keys: _OrgKeys) -> LiveStateChange:
 
 def send_in_flight(change: LiveStateChange) -> None:
     """Holding the org's in-flight lease: send `change`, then what came meanwhile, until
-    nothing did (the lease then ends). After WXCC_PUSH_OWNER_MAX_S of sending, the rest
-    goes on in a task of its own (`wxcc.send_pending_live_state`), so no task pushes
-    forever under steady traffic."""
+    nothing did (the lease then ends). After WXCC_PUSH_OWNER_MAX_S of sending, the lease
+    and what is pending go to a task of its own (`wxcc.send_pending_live_state`), so no
+    task pushes forever under steady traffic."""
+    from wxcc.tasks import send_pending_live_state
+
     org_id = change.org_id
     org_keys = _OrgKeys.of(org_id)
     started = time.monotonic()
     try:
         while True:
             send_now(change)
+            if time.monotonic() - started >= float(settings.WXCC_PUSH_OWNER_MAX_S):
+                send_pending_live_state.delay(org_id)
+                return
             change = _hand_over(org_id, org_keys)
             if change.is_empty:
                 return
-            if time.monotonic() - started >= float(settings.WXCC_PUSH_OWNER_MAX_S):
-                _continue_in_task(change)
-                return
     except BaseException:
-        # Whatever was taken and not sent is sent by the next holder; a lost lease would
+        # What was being sent goes back to pending for the next holder; a lost lease would
         # only expire.
         _release(org_id, org_keys, change)
         raise
@@ -333,20 +335,9 @@ def send_in_flight(change: LiveStateChange) -> None:
 
 def send_pending(org_id: int) -> None:
     """The task's side of `send_in_flight`: holding the lease, send what is pending."""
-    org_keys = _OrgKeys.of(org_id)
-    change = _hand_over(org_id, org_keys)
+    change = _hand_over(org_id, _OrgKeys.of(org_id))
     if not change.is_empty:
         send_in_flight(change)
-
-
-def _continue_in_task(change: LiveStateChange) -> None:
-    from wxcc.tasks import send_pending_live_state
-
-    org_keys = _OrgKeys.of(change.org_id)
-    redis = get_redis()
-    redis.sadd(org_keys.pending, *change.members())
-    redis.pexpire(org_keys.pending, _PENDING_TTL_MS)
-    send_pending_live_state.delay(change.org_id)
 
 
 def _release(org_id: int, org_keys: _OrgKeys, unsent: LiveStateChange) -> None:
