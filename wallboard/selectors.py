@@ -42,7 +42,7 @@ _WAITING = (TaskStatus.QUEUED, TaskStatus.OFFERED)
 # A task's columns as the metrics read them: its datetimes as epoch seconds (float8), which
 # load far faster than Django's text timestamptz loader, and are exact to the microsecond.
 _TIMES = ("created_at", "queued_at", "connected_at", "ended_at")
-TASK_COLUMNS: dict[str, Any] = {
+_EPOCH_COLUMNS: dict[str, Any] = {
     f"{name}_epoch_s": Func(
         F(name), template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField()
     )
@@ -55,7 +55,7 @@ _TASK_VALUES = (
     "agent__team_id",
     "channel_type",
     "status",
-    *TASK_COLUMNS,
+    *_EPOCH_COLUMNS,
     "contact_handle_type",
     "queue_duration_ms",
     "connected_duration_ms",
@@ -119,7 +119,7 @@ def _moment(epoch_s: float | None) -> datetime | None:
 
 def contacts_of(tasks: QuerySet[Task]) -> list[Contact]:
     """The tasks as the metrics engine's contacts. One query."""
-    rows = tasks.annotate(**TASK_COLUMNS).values_list(*_TASK_VALUES)
+    rows = tasks.annotate(**_EPOCH_COLUMNS).values_list(*_TASK_VALUES)
     handle_types, waiting, ended, moment = _HANDLE_TYPES, _WAITING, TaskStatus.ENDED, _moment
     contacts = []
     for (
