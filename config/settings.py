@@ -160,9 +160,15 @@ CACHES = {
 # idle board's read timed out first and its consumer died (the TV then reconnected, losing
 # what was pushed meanwhile): the layer's reads may take the blocking time and a margin.
 CHANNEL_LAYER_BLOCKING_READ_S = 5.0
+# Every connection of one web process shares one inbox in Redis. The push sends one message
+# per process (wallboard.channel_layer), but edits and revocations still send one per board:
+# channels_redis's default capacity (100) dropped updates silently when a process showed
+# more boards than that. A message with every board's HTML can reach a few hundred KB, so
+# the inbox is bounded (messages also expire after 60 s).
+CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=1_000)
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "wallboard.channel_layer.BoardChannelLayer",
         "CONFIG": {
             "hosts": [
                 {
@@ -172,6 +178,7 @@ CHANNEL_LAYERS = {
                 }
             ],
             "prefix": "wb:asgi",
+            "capacity": CHANNEL_LAYER_CAPACITY,
         },
     }
 }

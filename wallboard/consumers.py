@@ -121,5 +121,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def board_update(self, event: dict[str, Any]) -> None:
         await self.send(text_data=str(event["html"]))
 
+    async def board_updates(self, event: dict[str, Any]) -> None:
+        """A push to many boards (`BoardChannelLayer.send_each_group`): this board's part."""
+        if self.viewer is None:
+            return
+        html = event["payloads"].get(board_group(self.viewer.board.pk))
+        if html is not None:
+            await self.send(text_data=str(html))
+
     async def screen_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_FORBIDDEN)

@@ -10,8 +10,8 @@ board's group. A push failure is logged and never reaches ingestion.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +26,7 @@ from django.utils import timezone
 from redis.exceptions import LockError
 
 from wallboard import keys, presence, selectors, snapshots
+from wallboard.channel_layer import BoardChannelLayer
 from wallboard.keys import board_group, screen_group
 from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.redis_client import get_redis
@@ -69,6 +70,10 @@ class PushReport:
     boards_rendered: int = 0
     fragments_sent: dict[int, list[str]] = field(default_factory=dict)
     supervisor_sent: list[str] = field(default_factory=list)
+    # Milliseconds spent bringing snapshots up to date, rendering, and sending.
+    update_ms: float = 0.0
+    render_ms: float = 0.0
+    send_ms: float = 0.0
 
 
 @contextmanager
@@ -123,6 +128,7 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
     watched = {b.profile for b in boards if b.id in listening} | _just(supervising)
     profiles = {b.profile for b in boards} | _just(supervising)
     with org_lock(org_id):
+        started = time.perf_counter()
         stored, rebuild = snapshots.load(org_id, profiles)
         base, configs = _configs(org_id, profiles)
         inputs = ChangeInputs(
@@ -155,6 +161,7 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
             report.rebuilt.append(profile.key)
         snapshots.forget(org_id, stale)
         snapshots.store(org_id, updated)
+        report.update_ms = (time.perf_counter() - started) * 1000.0
         if listening:
             _send_updates(
                 [b for b in boards if b.id in listening], updated, dirty, now=now, report=report
@@ -168,13 +175,17 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
                 now=now,
             )
     logger.info(
-        "event=board_push org_id=%s queues=%d agents=%d boards=%d fragments=%d rebuilt=%s",
+        "event=board_push org_id=%s queues=%d agents=%d boards=%d fragments=%d rebuilt=%s "
+        "update_ms=%.1f render_ms=%.1f send_ms=%.1f",
         org_id,
         len(change.queue_ids),
         len(change.agent_ids),
         report.boards_rendered,
         sum(len(ids) for ids in report.fragments_sent.values()),
         ",".join(report.rebuilt) or "-",
+        report.update_ms,
+        report.render_ms,
+        report.send_ms,
     )
     return report
 
@@ -262,6 +273,7 @@ def _send_updates(
     wanted_agents: set[str] = set()
     for board in boards:
         wanted_agents |= agent_ids_to_name([board], updated[board.profile])
+    started = time.perf_counter()
     names = org_names(org_id=org_id, agent_ids=wanted_agents)
     shared = SharedRenders()
     rendered = {
@@ -277,6 +289,8 @@ def _send_updates(
         for board in boards
     }
     report.boards_rendered = len(rendered)
+    report.render_ms += (time.perf_counter() - started) * 1000.0
+    started = time.perf_counter()
     changed = _compare_and_set(rendered)
     messages = {
         board_id: "".join(rendered[board_id][fragment_id] for fragment_id in ids)
@@ -286,6 +300,7 @@ def _send_updates(
     report.fragments_sent = {board_id: ids for board_id, ids in changed.items() if ids}
     if messages:
         async_to_sync(_group_send_all)(messages)
+    report.send_ms += (time.perf_counter() - started) * 1000.0
 
 
 def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, list[str]]:
@@ -303,21 +318,14 @@ def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, lis
     return {board_id: changed_ids(ids) for board_id, ids in zip(order, results, strict=True)}
 
 
-# Group sends in flight at once: each is a few Redis round trips, so sending them one after
-# another made a push's hand-over grow with the number of boards.
-_CONCURRENT_GROUP_SENDS = 32
-
-
 async def _group_send_all(messages: Mapping[int, str]) -> None:
+    """Every board's HTML, as one message per web process (`BoardConsumer.board_updates`
+    picks its board's)."""
     layer = get_channel_layer()
-    assert layer is not None
-    slots = asyncio.Semaphore(_CONCURRENT_GROUP_SENDS)
-
-    async def send(board_id: int, html: str) -> None:
-        async with slots:
-            await layer.group_send(board_group(board_id), {"type": "board.update", "html": html})
-
-    await asyncio.gather(*(send(board_id, html) for board_id, html in messages.items()))
+    assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
+    await layer.send_each_group(
+        "board.updates", {board_group(board_id): html for board_id, html in messages.items()}
+    )
 
 
 def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> CenterSnapshot:

@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 import traceback
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,22 @@ from tests.bench.stack import ROOT, bench_stack
 RESULTS_PATH = ROOT / "bench-results.json"
 
 
+def _workdir() -> AbstractContextManager[str]:
+    """A directory of the run's own (its processes' logs in it), removed at the end unless
+    BENCH_KEEP_LOGS is set (then its path is printed)."""
+    if knob_str("BENCH_KEEP_LOGS", full="", quick=""):
+        kept = tempfile.mkdtemp(prefix="bench-")
+        print(f"logs kept in {kept}", flush=True)
+        return nullcontext(kept)
+    return tempfile.TemporaryDirectory(prefix="bench-")
+
+
 def run(only: set[str] | None = None, results_path: Path = RESULTS_PATH) -> dict[str, Any]:
     """Run the benchmarks (all, or those named in `only`) and write the results file."""
     figures: dict[str, Any] = {}
     errors: dict[str, str] = {}
     with (
-        tempfile.TemporaryDirectory(prefix="bench-") as workdir,
+        _workdir() as workdir,
         bench_stack(Path(workdir)) as stack,
     ):
         for name, benchmark in BENCHMARKS.items():
