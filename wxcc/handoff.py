@@ -7,7 +7,8 @@ raises into it. What cannot be queued (broker down, backlog full) is still in th
 the beat sweeper `process_pending_webhook_events` applies it.
 
 Events queued together are published together: one broker message per burst of up to
-PUBLISH_BATCH events (`process_webhook_events`), not one round trip per event.
+PUBLISH_BATCH events (`process_webhook_events`), not one round trip per event; a burst is
+what arrives within WXCC_WEBHOOK_HANDOFF_LINGER_MS of its first event.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import os
 import queue
 import threading
+import time
 
 from django.conf import settings
 
@@ -61,14 +63,22 @@ def _running_backlog() -> queue.Queue[int]:
         return _backlog
 
 
+def _next_burst(backlog: queue.Queue[int], linger_s: float) -> list[int]:
+    """The next event, and what follows it within `linger_s`, up to PUBLISH_BATCH."""
+    raw_event_ids = [backlog.get()]
+    until = time.monotonic() + linger_s
+    while len(raw_event_ids) < PUBLISH_BATCH:
+        try:
+            raw_event_ids.append(backlog.get(timeout=max(0.0, until - time.monotonic())))
+        except queue.Empty:
+            break
+    return raw_event_ids
+
+
 def _publish_forever(backlog: queue.Queue[int]) -> None:
+    linger_s = float(settings.WXCC_WEBHOOK_HANDOFF_LINGER_MS) / 1000.0
     while True:
-        raw_event_ids = [backlog.get()]
-        while len(raw_event_ids) < PUBLISH_BATCH:
-            try:
-                raw_event_ids.append(backlog.get_nowait())
-            except queue.Empty:
-                break
+        raw_event_ids = _next_burst(backlog, linger_s)
         try:
             # No result is ever read, so none is stored, and the result backend (which
             # retries for ~19 s and then raises when Redis is gone) stays out of the way.
