@@ -128,8 +128,11 @@ class Stack:
             server.stop()
 
     @contextmanager
-    def worker(self, concurrency: int = 2, **env: str) -> Iterator[Process]:
-        """A Celery worker (prefork) as the compose file runs it."""
+    def worker(self, concurrency: int | None = None, **env: str) -> Iterator[Process]:
+        """A Celery worker (prefork) as the compose file runs it (BENCH_WORKER_CONCURRENCY,
+        default 2, as WORKER_CONCURRENCY there)."""
+        if concurrency is None:
+            concurrency = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
         args = ["celery", "-A", "config", "worker", "--loglevel", "INFO"]
         args += ["--concurrency", str(concurrency)]
         worker = _spawn("worker", args, self.child_env("bench-worker", **env), self.workdir)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import redis.asyncio.connection
 import redis.connection
 from django.utils import timezone
 
@@ -196,3 +197,39 @@ def test_a_long_agents_list_goes_side_by_side_only_on_a_tile_wide_enough_for_two
     assert tile_html(half).count("-agent-") == 20
     # Three quarters or more: two columns of ten.
     assert tile_html(wide).count('<table class="tile-table agents') == 2
+
+
+def test_the_send_costs_the_same_round_trips_for_one_board_or_many(
+    org: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every board's HTML goes out as one channel-layer message per web process
+    (`BoardChannelLayer.send_each_group`), not one send per board."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from wallboard.keys import board_group
+
+    sends = RoundTrips()
+    original = redis.asyncio.connection.AbstractConnection.send_packed_command
+
+    async def counting(self: Any, command: Any, check_health: bool = True) -> None:
+        sends.count += 1
+        await original(self, command, check_health)
+
+    monkeypatch.setattr(
+        redis.asyncio.connection.AbstractConnection, "send_packed_command", counting
+    )
+    queue = grow(org, queues=2, agents_per_queue=1, tasks_per_queue=2)
+    layer = get_channel_layer()
+    trips: list[int] = []
+    for board_count in (1, 6):
+        for n in range(board_count - len(Board.objects.filter(organization=org))):
+            board = listening_board(org, queue)
+            async_to_sync(layer.group_add)(board_group(board.pk), f"specific.test!{board.pk}-{n}")
+        TaskFactory.create(organization=org, queue=queue, created_at=timezone.now())
+        sends.count = 0
+        report = push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
+        assert len(report.fragments_sent) == board_count
+        trips.append(sends.count)
+
+    assert trips[0] == trips[1]
