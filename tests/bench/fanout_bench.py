@@ -1,7 +1,8 @@
 """Fan-out: N websocket clients of one board held by one web process (uvicorn), each sent
 every update. The bench sends each update to the board's group on the channel layer, as
-wallboard.live does after rendering, and times from that send to the last client receiving
-it: `fanout_push_p99_ms` (the 99th percentile over the updates), at `fanout_clients` clients.
+wallboard.live does after rendering (`BoardChannelLayer.send_each_group`), and times from
+that send to the last client receiving it: `fanout_push_p99_ms` (the 99th percentile over
+the updates), at `fanout_clients` clients.
 
 The clients are plain `websockets` clients on one asyncio loop in the bench process, so on a
 small machine they share its CPUs with the server: the figure is an upper bound.
@@ -16,7 +17,6 @@ import threading
 import time
 from typing import Any
 
-import channels_redis.core
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
@@ -25,6 +25,7 @@ from tests.bench.board_sockets import SocketPool, make_boards, raise_open_files_
 from tests.bench.http_load import percentile_ms
 from tests.bench.knobs import knob_float, knob_int
 from tests.bench.stack import Stack
+from wallboard.channel_layer import BoardChannelLayer
 from wallboard.keys import board_group
 
 # Every update waits at most this long for its last client before it counts as missed.
@@ -42,7 +43,7 @@ def _stack_layer(stack: Stack) -> Any:
     config: dict[str, Any] = copy.deepcopy(settings.CHANNEL_LAYERS["default"])
     for host in config["CONFIG"]["hosts"]:
         host["address"] = stack.redis.url
-    return channels_redis.core.RedisChannelLayer(**config["CONFIG"])
+    return BoardChannelLayer(**config["CONFIG"])
 
 
 def fanout(stack: Stack) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def fanout(stack: Stack) -> dict[str, Any]:
             arrivals.setdefault(seq, []).append(at_s)
 
     layer = _stack_layer(stack)
-    send = async_to_sync(layer.group_send)
+    send = async_to_sync(layer.send_each_group)
     sent_at: dict[int, float] = {}
     with stack.web("web") as url:
         ws_base = url.replace("http://", "ws://")
@@ -76,7 +77,7 @@ def fanout(stack: Stack) -> dict[str, Any]:
             connected = pool.connected
             for seq in range(pushes):
                 sent_at[seq] = time.monotonic()
-                send(board_group(board.board_id), {"type": "board.update", "html": _stamp(seq)})
+                send("board.updates", {board_group(board.board_id): _stamp(seq)})
                 time.sleep(interval_s)
             deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
             while time.monotonic() < deadline:
