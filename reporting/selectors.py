@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -268,10 +269,17 @@ def _row_chunks(rows: QuerySet[Any], size: int) -> Iterator[list[tuple[Any, ...]
         cursor_name = f"report-rows-{uuid.uuid4().hex}"
         # Binary rows: Django replaces only the text timestamptz loader (with one in Python),
         # so timestamps load through psycopg's C binary loader, and nothing is parsed.
-        with raw.cursor(name=cursor_name, withhold=False, binary=True) as cursor:
+        with (
+            raw.cursor(name=cursor_name, withhold=False, binary=True) as cursor,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-rows") as reader,
+        ):
             cursor.itersize = size
             cursor.execute(sql, params)
-            while chunk := cursor.fetchmany(size):
+            # One chunk read ahead while the caller works on this one: PostgreSQL finds the
+            # next rows on its own core meanwhile (psycopg waits for them without the GIL).
+            pending = reader.submit(cursor.fetchmany, size)
+            while chunk := pending.result():
+                pending = reader.submit(cursor.fetchmany, size)
                 yield chunk
 
 
