@@ -32,10 +32,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 _NEEDS_QUOTES = re.compile('[",\r\n]').search
 _STARTS_LIKE_FORMULA = re.compile("^[=+@\t\r-]", re.MULTILINE).search
+# A column's cells each after a NUL (text from PostgreSQL cannot hold one): a cell that starts
+# like a formula and is not a plain number (the two rules above, for a cell without quotes or
+# line breaks).
+_DEFUSABLE_CELL = re.compile("\0(?![+-]?[0-9][0-9 ().-]*(?:\0|$))[=+@\t\r-]").search
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
 
-ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], list[str]]
+ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], Sequence[str]]
 
 
 def safe_text(value: str) -> str:
@@ -63,6 +67,33 @@ def _text_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
         else safe_text("" if value is None else str(value))
         for value in values
     ]
+
+
+def _quoted(cells: list[str]) -> list[str]:
+    """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
+    cell holding a comma, a double quote or a line break in double quotes, its own quotes
+    doubled."""
+    if not _NEEDS_QUOTES("\0".join(cells)):  # one scan of the column: usually none does
+        return cells
+    return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
+
+
+def _csv_text_column(values: Sequence[Any], zone: ZoneInfo) -> Sequence[str]:
+    """A text column's cells as the CSV holds them: defused, then quoted (`_quoted` of
+    `_text_column`). Usually no cell needs either, which one join and two scans of the
+    whole column tell; then the values are the cells."""
+    try:
+        joined = "\0" + "\0".join(values)
+    except TypeError:  # not all text: None or numbers among them
+        joined = ""
+    # As many NULs as cells: none holds one of its own, so each cell is what follows one.
+    if (
+        joined.count("\0") == len(values)
+        and not _NEEDS_QUOTES(joined)
+        and not _DEFUSABLE_CELL(joined)
+    ):
+        return values
+    return _quoted(_text_column(values, zone))
 
 
 def _decimal_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
@@ -93,7 +124,7 @@ def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
 
 
 _COLUMN_FORMATTERS: dict[ColumnKind, ColumnFormatter] = {
-    ColumnKind.TEXT: _text_column,
+    ColumnKind.TEXT: _csv_text_column,
     ColumnKind.COUNT: _count_column,
     ColumnKind.SECONDS: _decimal_column,
     ColumnKind.PCT: _decimal_column,
@@ -114,26 +145,14 @@ def _take(buffer: io.StringIO) -> bytes:
     return data
 
 
-def _quoted(cells: list[str]) -> list[str]:
-    """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
-    cell holding a comma, a double quote or a line break in double quotes, its own quotes
-    doubled."""
-    if not _NEEDS_QUOTES("\0".join(cells)):  # one scan of the column: usually none does
-        return cells
-    return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
-
-
-def csv_lines(columns: Sequence[list[str]], *, quote: Sequence[bool]) -> str:
-    """Formatted cells, a list per column, as CSV lines ending in CRLF: byte for byte what
-    csv.writer(lineterminator="\r\n").writerows makes of the rows, without its per-cell
-    work for the columns that cannot need quotes (`quote` false: numbers and timestamps)."""
-    quoted = [
-        _quoted(cells) if needs else cells for cells, needs in zip(columns, quote, strict=True)
-    ]
-    if len(quoted) == 1:
+def csv_lines(columns: Sequence[Sequence[str]]) -> str:
+    """CSV cells, a sequence per column, as CSV lines ending in CRLF: byte for byte what
+    csv.writer(lineterminator="\r\n").writerows makes of the rows, the cells being quoted
+    already (`_quoted`; numbers and timestamps never need it)."""
+    if len(columns) == 1:
         # A row of one empty cell is written "" (an empty line would read as no row).
-        quoted = [[cell or '""' for cell in quoted[0]]]
-    lines = list(map(",".join, zip(*quoted, strict=True)))
+        columns = [[cell or '""' for cell in columns[0]]]
+    lines = list(map(",".join, zip(*columns, strict=True)))
     return "\r\n".join(lines) + "\r\n" if lines else ""
 
 
@@ -146,12 +165,11 @@ def csv_chunks(document: ReportDocument) -> Iterator[bytes]:
         [column.label for column in document.columns]
     )
     formatters = [_COLUMN_FORMATTERS[column.kind] for column in document.columns]
-    quote = [column.kind is ColumnKind.TEXT for column in document.columns]
     zone = document.zone
     for batch in _batches(document.rows, BATCH_ROWS):
         columns = zip(*batch, strict=True)
         cells = [fmt(values, zone) for fmt, values in zip(formatters, columns, strict=True)]
-        buffer.write(csv_lines(cells, quote=quote))
+        buffer.write(csv_lines(cells))
         if buffer.tell() >= CHUNK_BYTES:
             yield _take(buffer)
     yield _take(buffer)

@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from reporting.builders import Column, ColumnKind, ReportDocument, ReportSpec
 from reporting.csv_render import (
     _count_column,
+    _csv_text_column,
     _decimal_column,
+    _quoted,
     _text_column,
     _timestamp_column,
     csv_chunks,
@@ -158,12 +160,12 @@ _CELLS = st.text(alphabet=st.one_of(st.sampled_from(",\"\r\n '=;"), st.character
 )
 def test_csv_lines_are_what_the_csv_module_writes(rows: list[list[str]]) -> None:
     if not rows:
-        assert csv_lines([[]], quote=[True]) == ""
+        assert csv_lines([[]]) == ""
         return
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\r\n").writerows(rows)
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    assert csv_lines(columns, quote=[True] * len(columns)) == expected.getvalue()
+    columns = [_quoted(list(column)) for column in zip(*rows, strict=True)]
+    assert csv_lines(columns) == expected.getvalue()
 
 
 @given(st.lists(st.one_of(st.none(), st.integers(), _CELLS, st.sampled_from(["+1 555", "-2+3"]))))
@@ -174,9 +176,34 @@ def test_a_text_column_is_defused_cell_by_cell_however_it_is_scanned(values: lis
     assert _text_column(texts, LONDON) == [safe_text(text) for text in texts]
 
 
+_TEXT_VALUES = st.one_of(
+    st.none(),
+    st.integers(),
+    _CELLS,
+    st.text(alphabet='0+-( ).=@\t\r\n\0,"a', max_size=6),
+    st.sampled_from(["+1 555", "-2+3", "+441632960000", "+1 (555) 010-0000\n"]),
+)
+
+
+@given(st.lists(_TEXT_VALUES))
+def test_a_text_column_scanned_whole_is_defused_and_quoted_as_cell_by_cell(
+    values: list[object],
+) -> None:
+    expected = _quoted(_text_column(values, LONDON))
+    assert list(_csv_text_column(values, LONDON)) == expected
+    texts = [value for value in values if isinstance(value, str)]
+    assert list(_csv_text_column(texts, LONDON)) == _quoted(_text_column(texts, LONDON))
+
+
+def test_a_column_of_phone_numbers_is_written_as_it_is() -> None:
+    numbers = ("+441632960000", "-5", "+1 (555) 010-0000")
+    assert _csv_text_column(numbers, LONDON) == numbers
+    assert _csv_text_column((*numbers, "+cmd"), LONDON) == [*numbers, "'+cmd"]
+
+
 def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> None:
-    assert csv_lines([["", "a"]], quote=[False]) == '""\r\na\r\n'
-    assert csv_lines([["", "a"], ["", ""]], quote=[True, False]) == ",\r\na,\r\n"
+    assert csv_lines([["", "a"]]) == '""\r\na\r\n'
+    assert csv_lines([["", "a"], ["", ""]]) == ",\r\na,\r\n"
 
 
 @given(
