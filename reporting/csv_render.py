@@ -37,7 +37,9 @@ _STARTS_LIKE_FORMULA = re.compile("^[=+@\t\r-]", re.MULTILINE).search
 # line breaks).
 _DEFUSABLE_CELL = re.compile("\0(?![+-]?[0-9][0-9 ().-]*(?:\0|$))[=+@\t\r-]").search
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
+_MINUTE = timedelta(minutes=1)
+_LAST_OF_MINUTE = _MINUTE - timedelta(microseconds=1)
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]
 
 ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], Sequence[str]]
 
@@ -105,21 +107,42 @@ def _count_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
     return ["" if value is None else str(int(value)) for value in values]
 
 
+def _minute_parts(minute: int, zone: ZoneInfo) -> tuple[str, str] | None:
+    """What every cell of one UTC minute (counted from the epoch) shares in `zone`: the text
+    before its seconds and the offset after them. None when the zone's offset changes within
+    the minute, or is not whole minutes (local seconds would not be UTC's)."""
+    start = _EPOCH + timedelta(minutes=minute)
+    offset = start.astimezone(zone).utcoffset()
+    if offset is None or offset % _MINUTE:
+        return None
+    if (start + _LAST_OF_MINUTE).astimezone(zone).utcoffset() != offset:
+        return None
+    cell = format_timestamp(start, zone)  # YYYY-MM-DDTHH:MM:SS+HH:MM
+    return cell[:17], cell[19:]
+
+
 def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
-    # Cells show whole seconds, and a day's rows come in time order: many share a second, so
-    # each second of a batch is converted to the zone and written out once. Instants in one
-    # second share their offset (zones change offset on whole seconds), hence their cell.
-    cells: dict[int, str] = {}
+    # Cells show whole seconds: all of one minute share their text but for the seconds (when
+    # the zone's offset holds through the minute), so each minute of a batch is converted to
+    # the zone once, and a cell is that minute's text around its two digits of seconds.
+    minutes: dict[int, tuple[str, str] | None] = {}
     column: list[str] = []
+    append = column.append
     for value in values:
         if value is None:
-            column.append("")
+            append("")
             continue
-        second = (value - _EPOCH) // _SECOND
-        cell = cells.get(second)
-        if cell is None:
-            cell = cells[second] = format_timestamp(value, zone)
-        column.append(cell)
+        since_epoch = value - _EPOCH
+        seconds = since_epoch.seconds
+        minute = since_epoch.days * 1440 + seconds // 60
+        if minute in minutes:
+            parts = minutes[minute]
+        else:
+            parts = minutes[minute] = _minute_parts(minute, zone)
+        if parts is None:
+            append(format_timestamp(value, zone))
+        else:
+            append(parts[0] + _TWO_DIGITS[seconds % 60] + parts[1])
     return column
 
 

@@ -26,6 +26,7 @@ from reporting.csv_render import (
     _timestamp_column,
     csv_chunks,
     csv_lines,
+    format_timestamp,
     safe_text,
 )
 from reporting.models import ReportKind
@@ -199,6 +200,52 @@ def test_a_column_of_phone_numbers_is_written_as_it_is() -> None:
     numbers = ("+441632960000", "-5", "+1 (555) 010-0000")
     assert _csv_text_column(numbers, LONDON) == numbers
     assert _csv_text_column((*numbers, "+cmd"), LONDON) == [*numbers, "'+cmd"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(
+                min_value=datetime(1850, 1, 1),
+                max_value=datetime(2200, 1, 1),
+                timezones=st.sampled_from(
+                    [UTC, LONDON, ZoneInfo("Asia/Kathmandu"), ZoneInfo("America/St_Johns")]
+                ),
+                # A wall time a clock change skipped is no instant (astimezone keeps it as
+                # written in its own zone).
+                allow_imaginary=False,
+            ),
+        )
+    ),
+    st.sampled_from(
+        # Whole hours, DST, 45 and 30 minutes, and offsets in seconds (local mean times).
+        ["UTC", "Europe/London", "Asia/Kathmandu", "Australia/Lord_Howe", "Africa/Monrovia"]
+    ),
+)
+def test_a_timestamp_column_is_each_timestamp_formatted_alone(
+    moments: list[datetime | None], zone_name: str
+) -> None:
+    zone = ZoneInfo(zone_name)
+    assert _timestamp_column(moments, zone) == [
+        "" if moment is None else format_timestamp(moment, zone) for moment in moments
+    ]
+
+
+def test_timestamps_share_a_minute_only_while_the_offset_holds() -> None:
+    # Monrovia kept -00:44:30 until 1972; London's clocks went forward at 01:00 UTC.
+    monrovia = ZoneInfo("Africa/Monrovia")
+    early = [datetime(1960, 5, 1, 12, 0, second, tzinfo=UTC) for second in (0, 1, 59)]
+    assert _timestamp_column(early, monrovia) == [
+        "1960-05-01T11:15:30-00:44:30",
+        "1960-05-01T11:15:31-00:44:30",
+        "1960-05-01T11:16:29-00:44:30",
+    ]
+    around = [datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, tzinfo=UTC)]
+    assert _timestamp_column(around, LONDON) == [
+        "2026-03-29T00:59:59+00:00",
+        "2026-03-29T02:00:00+01:00",
+    ]
 
 
 def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> None:
