@@ -125,7 +125,10 @@ def _minute_parts(minute: int, zone: ZoneInfo) -> tuple[str, str] | None:
 def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
     # Cells show whole seconds: all of one minute share their text but for the seconds (when
     # the zone's offset holds through the minute), so each minute of a batch is converted to
-    # the zone once, and a cell is that minute's text around its two digits of seconds.
+    # the zone once, and a second's cell is that text around its two digits. A large list's
+    # rows share seconds too (a day of a million tasks has a dozen a second): each second's
+    # cell is made once, found again by its number.
+    cells: dict[int, str] = {}
     minutes: dict[int, tuple[str, str] | None] = {}
     column: list[str] = []
     append = column.append
@@ -134,16 +137,20 @@ def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
             append("")
             continue
         since_epoch = value - _EPOCH
-        seconds = since_epoch.seconds
-        minute = since_epoch.days * 1440 + seconds // 60
-        if minute in minutes:
-            parts = minutes[minute]
-        else:
-            parts = minutes[minute] = _minute_parts(minute, zone)
-        if parts is None:
-            append(format_timestamp(value, zone))
-        else:
-            append(parts[0] + _TWO_DIGITS[seconds % 60] + parts[1])
+        second = since_epoch.days * 86_400 + since_epoch.seconds
+        cell = cells.get(second)
+        if cell is None:
+            minute, second_of_minute = divmod(second, 60)
+            if minute in minutes:
+                parts = minutes[minute]
+            else:
+                parts = minutes[minute] = _minute_parts(minute, zone)
+            if parts is None:
+                cell = format_timestamp(value, zone)
+            else:
+                cell = parts[0] + _TWO_DIGITS[second_of_minute] + parts[1]
+            cells[second] = cell
+        append(cell)
     return column
 
 
