@@ -100,19 +100,18 @@ def _read_later() -> Q:
 _Read = TypeVar("_Read", ReportTask, ReportStateSpan)
 
 
-class _PkAmong(Func):
-    """`pk = ANY(values)` (PostgreSQL): the keys as one array parameter, where `pk__in` makes
-    one parameter each (at most 65,535 to a query). The array is bigint[], the keys' own type
-    (every cache model's): PostgreSQL looks a key up in a hash of the array only when both
-    sides are one type (psycopg sends small numbers as int4), else it scans the whole array
-    for every row."""
+class _AnyOf(Func):
+    """`column = ANY(values)` (PostgreSQL): the values as one array parameter, where `__in`
+    makes one parameter each (at most 65,535 to a query). The array has the column's type:
+    PostgreSQL looks a value up in a hash of the array only when both sides are one type
+    (psycopg sends small numbers as int4), else it scans the whole array for every row."""
 
     arg_joiner = " = ANY("
-    template = "(%(expressions)s::bigint[]))"
+    template = "(%(expressions)s::%(array_type)s))"
     output_field = BooleanField()
 
-    def __init__(self, keys: list[int]) -> None:
-        super().__init__(F("pk"), Value(keys))
+    def __init__(self, column: str, values: list[Any], *, array_type: str) -> None:
+        super().__init__(F(column), Value(values), array_type=array_type)
 
 
 def _latest(
@@ -129,19 +128,30 @@ def _latest(
     )
     if connections[reads.db].vendor != "postgresql":
         return reads.alias(read_order=order).filter(~Exists(newer))
-    # Only a row read more than once can have a newer read, and few are: those (by their
-    # first `same` field) are found in one pass over the fetches' rows, and only they are
-    # tested for a newer read. The rest then need no anti-join, so a list can stream in an
-    # index's order rather than wait for every row to be joined and sorted.
+    # Only a row read more than once can have a newer read, and few are (a task is read by
+    # two days when it spans midnight): their first `same` fields are found in one pass over
+    # the fetches' rows, and only rows with those are tested for a newer read. The rest then
+    # need no anti-join, so a list streams in an index's order instead of waiting for every
+    # row to be joined and sorted. (Two queries: given them as one, PostgreSQL planned the
+    # pass over again in each parallel worker.)
     first = same[0]
-    read_twice = reads.values(*same).annotate(reads=Count("pk")).filter(reads__gt=1)
+    read_twice = sorted(
+        set(
+            reads.values(*same)
+            .annotate(reads=Count("pk"))
+            .filter(reads__gt=1)
+            .values_list(first, flat=True)
+        )
+    )
+    if not read_twice:
+        return reads
     superseded = list(
-        reads.filter(**{f"{first}__in": read_twice.values(first)})
+        reads.filter(_AnyOf(first, read_twice, array_type="text[]"))
         .alias(read_order=order)
         .filter(Exists(newer))
         .values_list("pk", flat=True)
     )
-    return reads.exclude(_PkAmong(superseded)) if superseded else reads
+    return reads.exclude(_AnyOf("pk", superseded, array_type="bigint[]")) if superseded else reads
 
 
 def _latest_tasks(fetch_ids: Sequence[int]) -> QuerySet[ReportTask]:
