@@ -32,10 +32,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 _NEEDS_QUOTES = re.compile('[",\r\n]').search
 _STARTS_LIKE_FORMULA = re.compile("^[=+@\t\r-]", re.MULTILINE).search
+# A column's cells each on a line of its own: a cell that starts like a formula and is not a
+# plain number (the two rules above, for cells without line breaks).
+_DEFUSABLE_CELL = re.compile("\n(?=[=+@\t\r-])(?![+-]?[0-9][0-9 ().-]*(?:\n|$))").search
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
+_MINUTE = timedelta(minutes=1)
+_LAST_OF_MINUTE = _MINUTE - timedelta(microseconds=1)
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]
 
-ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], list[str]]
+ColumnFormatter = Callable[[Sequence[Any], ZoneInfo], Sequence[str]]
 
 
 def safe_text(value: str) -> str:
@@ -65,6 +70,35 @@ def _text_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
     ]
 
 
+def _quoted(cells: list[str]) -> list[str]:
+    """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
+    cell holding a comma, a double quote or a line break in double quotes, its own quotes
+    doubled."""
+    if not _NEEDS_QUOTES("\0".join(cells)):  # one scan of the column: usually none does
+        return cells
+    return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
+
+
+def _csv_text_column(values: Sequence[Any], zone: ZoneInfo) -> Sequence[str]:
+    """A text column's cells as the CSV holds them: defused, then quoted (`_quoted` of
+    `_text_column`). Usually no cell needs either, which a few scans of the whole column
+    joined tell (searching for one character is far cheaper than a regex's class); then the
+    values are the cells."""
+    try:
+        joined = "\n" + "\n".join(values)
+    except TypeError:  # not all text: None or numbers among them
+        joined = ""
+    if (
+        joined.count("\n") == len(values)  # no line break within a cell: a line each
+        and "," not in joined
+        and '"' not in joined
+        and "\r" not in joined
+        and not _DEFUSABLE_CELL(joined)
+    ):
+        return values
+    return _quoted(_text_column(values, zone))
+
+
 def _decimal_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
     """Seconds and percentages: one decimal; no data is an empty cell."""
     return ["" if value is None else f"{value:.1f}" for value in values]
@@ -74,26 +108,54 @@ def _count_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
     return ["" if value is None else str(int(value)) for value in values]
 
 
+def _minute_parts(minute: int, zone: ZoneInfo) -> tuple[str, str] | None:
+    """What every cell of one UTC minute (counted from the epoch) shares in `zone`: the text
+    before its seconds and the offset after them. None when the zone's offset changes within
+    the minute, or is not whole minutes (local seconds would not be UTC's)."""
+    start = _EPOCH + timedelta(minutes=minute)
+    offset = start.astimezone(zone).utcoffset()
+    if offset is None or offset % _MINUTE:
+        return None
+    if (start + _LAST_OF_MINUTE).astimezone(zone).utcoffset() != offset:
+        return None
+    cell = format_timestamp(start, zone)  # YYYY-MM-DDTHH:MM:SS+HH:MM
+    return cell[:17], cell[19:]
+
+
 def _timestamp_column(values: Sequence[Any], zone: ZoneInfo) -> list[str]:
-    # Cells show whole seconds, and a day's rows come in time order: many share a second, so
-    # each second of a batch is converted to the zone and written out once. Instants in one
-    # second share their offset (zones change offset on whole seconds), hence their cell.
+    # Cells show whole seconds: all of one minute share their text but for the seconds (when
+    # the zone's offset holds through the minute), so each minute of a batch is converted to
+    # the zone once, and a second's cell is that text around its two digits. A large list's
+    # rows share seconds too (a day of a million tasks has a dozen a second): each second's
+    # cell is made once, found again by its number.
     cells: dict[int, str] = {}
+    minutes: dict[int, tuple[str, str] | None] = {}
     column: list[str] = []
+    append = column.append
     for value in values:
         if value is None:
-            column.append("")
+            append("")
             continue
-        second = (value - _EPOCH) // _SECOND
+        since_epoch = value - _EPOCH
+        second = since_epoch.days * 86_400 + since_epoch.seconds
         cell = cells.get(second)
         if cell is None:
-            cell = cells[second] = format_timestamp(value, zone)
-        column.append(cell)
+            minute, second_of_minute = divmod(second, 60)
+            if minute in minutes:
+                parts = minutes[minute]
+            else:
+                parts = minutes[minute] = _minute_parts(minute, zone)
+            if parts is None:
+                cell = format_timestamp(value, zone)
+            else:
+                cell = parts[0] + _TWO_DIGITS[second_of_minute] + parts[1]
+            cells[second] = cell
+        append(cell)
     return column
 
 
 _COLUMN_FORMATTERS: dict[ColumnKind, ColumnFormatter] = {
-    ColumnKind.TEXT: _text_column,
+    ColumnKind.TEXT: _csv_text_column,
     ColumnKind.COUNT: _count_column,
     ColumnKind.SECONDS: _decimal_column,
     ColumnKind.PCT: _decimal_column,
@@ -114,26 +176,14 @@ def _take(buffer: io.StringIO) -> bytes:
     return data
 
 
-def _quoted(cells: list[str]) -> list[str]:
-    """A column of cells quoted as the csv module quotes them (excel dialect, minimal): a
-    cell holding a comma, a double quote or a line break in double quotes, its own quotes
-    doubled."""
-    if not _NEEDS_QUOTES("\0".join(cells)):  # one scan of the column: usually none does
-        return cells
-    return ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in cells]
-
-
-def csv_lines(columns: Sequence[list[str]], *, quote: Sequence[bool]) -> str:
-    """Formatted cells, a list per column, as CSV lines ending in CRLF: byte for byte what
-    csv.writer(lineterminator="\r\n").writerows makes of the rows, without its per-cell
-    work for the columns that cannot need quotes (`quote` false: numbers and timestamps)."""
-    quoted = [
-        _quoted(cells) if needs else cells for cells, needs in zip(columns, quote, strict=True)
-    ]
-    if len(quoted) == 1:
+def csv_lines(columns: Sequence[Sequence[str]]) -> str:
+    """CSV cells, a sequence per column, as CSV lines ending in CRLF: byte for byte what
+    csv.writer(lineterminator="\r\n").writerows makes of the rows, the cells being quoted
+    already (`_quoted`; numbers and timestamps never need it)."""
+    if len(columns) == 1:
         # A row of one empty cell is written "" (an empty line would read as no row).
-        quoted = [[cell or '""' for cell in quoted[0]]]
-    lines = list(map(",".join, zip(*quoted, strict=True)))
+        columns = [[cell or '""' for cell in columns[0]]]
+    lines = list(map(",".join, zip(*columns, strict=True)))
     return "\r\n".join(lines) + "\r\n" if lines else ""
 
 
@@ -146,12 +196,11 @@ def csv_chunks(document: ReportDocument) -> Iterator[bytes]:
         [column.label for column in document.columns]
     )
     formatters = [_COLUMN_FORMATTERS[column.kind] for column in document.columns]
-    quote = [column.kind is ColumnKind.TEXT for column in document.columns]
     zone = document.zone
     for batch in _batches(document.rows, BATCH_ROWS):
         columns = zip(*batch, strict=True)
         cells = [fmt(values, zone) for fmt, values in zip(formatters, columns, strict=True)]
-        buffer.write(csv_lines(cells, quote=quote))
+        buffer.write(csv_lines(cells))
         if buffer.tell() >= CHUNK_BYTES:
             yield _take(buffer)
     yield _take(buffer)

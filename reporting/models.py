@@ -76,6 +76,9 @@ class ReportTask(models.Model):
         indexes = [
             models.Index(fields=["fetch", "wxcc_id"], name="reporttask_fetch_idx"),
             models.Index(fields=["wxcc_id"], name="reporttask_wxcc_idx"),
+            # A fetch's tasks in the order lists show them (arrival, then id): a day's list
+            # streams from its first row instead of waiting for a sort of the whole day.
+            models.Index(fields=["fetch", "arrived_at", "wxcc_id"], name="reporttask_arrival_idx"),
         ]
 
     def __str__(self) -> str:

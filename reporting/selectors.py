@@ -1,22 +1,38 @@
 """Reads of the reporting cache: the metric engine's inputs, streamed from PostgreSQL.
 
 A task or span that lasts past midnight is in more than one day's fetch; each is read once,
-from the newest fetch (no newer read of it exists: portable SQL, so the SQLite demo works as
-PostgreSQL does), and everything is streamed through a server-side cursor on PostgreSQL so a
-month of a large center never sits in memory. Lists that are only written out (the abandoned
+from the newest fetch (no newer read of it exists: one rule in SQL). PostgreSQL tests only the
+few rows read more than once, so the rest stream in an index's order; the SQLite demo tests
+every row. Everything is streamed through a server-side cursor on PostgreSQL so a month of a
+large center never sits in memory. Lists that are only written out (the abandoned
 list) are read as plain rows in chunks, with psycopg's own C loaders.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connections, transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from oauth.models import Organization
 from wallboard.metrics import (
@@ -35,6 +51,7 @@ STREAM_CHUNK = 5000
 # Rows per fetch of a plain-row list: 10,000 cost 20 MB more peak memory than 2,000 and were
 # no faster.
 ROW_CHUNK = 2_000
+READ_AHEAD = 2  # chunks of a plain-row list read while the caller works on one
 
 _HANDLE_TYPES = {member.value: member for member in HandleType}
 
@@ -85,20 +102,58 @@ def _read_later() -> Q:
 _Read = TypeVar("_Read", ReportTask, ReportStateSpan)
 
 
+class _AnyOf(Func):
+    """`column = ANY(values)` (PostgreSQL): the values as one array parameter, where `__in`
+    makes one parameter each (at most 65,535 to a query). The array has the column's type:
+    PostgreSQL looks a value up in a hash of the array only when both sides are one type
+    (psycopg sends small numbers as int4), else it scans the whole array for every row."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s::%(array_type)s))"
+    output_field = BooleanField()
+
+    def __init__(self, column: str, values: list[Any], *, array_type: str) -> None:
+        super().__init__(F(column), Value(values), array_type=array_type)
+
+
 def _latest(
     model: type[_Read], fetch_ids: Sequence[int], *, same: tuple[str, ...]
 ) -> QuerySet[_Read]:
     """The newest read of each row of these fetches, rows being the same when their `same`
     fields are equal."""
     order = _read_order(fetch_ids)
+    reads = model.objects.filter(fetch_id__in=fetch_ids)
     newer = (
         model.objects.filter(fetch_id__in=fetch_ids, **{name: OuterRef(name) for name in same})
         .alias(read_order=order)
         .filter(_read_later())
     )
-    return (
-        model.objects.filter(fetch_id__in=fetch_ids).alias(read_order=order).filter(~Exists(newer))
+    if connections[reads.db].vendor != "postgresql":
+        return reads.alias(read_order=order).filter(~Exists(newer))
+    # Only a row read more than once can have a newer read, and few are (a task is read by
+    # two days when it spans midnight): their first `same` fields are found in one pass over
+    # the fetches' rows, and only rows with those are tested for a newer read. The rest then
+    # need no anti-join, so a list streams in an index's order instead of waiting for every
+    # row to be joined and sorted. (Two queries: given them as one, PostgreSQL planned the
+    # pass over again in each parallel worker.)
+    first = same[0]
+    read_twice = sorted(
+        set(
+            reads.values(*same)
+            .annotate(reads=Count("pk"))
+            .filter(reads__gt=1)
+            .values_list(first, flat=True)
+        )
     )
+    if not read_twice:
+        return reads
+    superseded = list(
+        reads.filter(_AnyOf(first, read_twice, array_type="text[]"))
+        .alias(read_order=order)
+        .filter(Exists(newer))
+        .values_list("pk", flat=True)
+    )
+    return reads.exclude(_AnyOf("pk", superseded, array_type="bigint[]")) if superseded else reads
 
 
 def _latest_tasks(fetch_ids: Sequence[int]) -> QuerySet[ReportTask]:
@@ -226,10 +281,20 @@ def _row_chunks(rows: QuerySet[Any], size: int) -> Iterator[list[tuple[Any, ...]
         cursor_name = f"report-rows-{uuid.uuid4().hex}"
         # Binary rows: Django replaces only the text timestamptz loader (with one in Python),
         # so timestamps load through psycopg's C binary loader, and nothing is parsed.
-        with raw.cursor(name=cursor_name, withhold=False, binary=True) as cursor:
+        with (
+            raw.cursor(name=cursor_name, withhold=False, binary=True) as cursor,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-rows") as reader,
+        ):
             cursor.itersize = size
             cursor.execute(sql, params)
-            while chunk := cursor.fetchmany(size):
+            # Chunks read ahead while the caller works on this one: PostgreSQL finds the next
+            # rows on its own core meanwhile (psycopg waits for them without the GIL). Two
+            # ahead, so the reader asks for more as soon as it has a chunk, not when the
+            # caller takes one: a million-row list took 20% less time than with one ahead,
+            # which was no faster than none.
+            pending = deque(reader.submit(cursor.fetchmany, size) for _ in range(READ_AHEAD))
+            while chunk := pending.popleft().result():
+                pending.append(reader.submit(cursor.fetchmany, size))
                 yield chunk
 
 

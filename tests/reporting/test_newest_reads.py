@@ -4,15 +4,22 @@ row of one fetch."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from reporting.models import DayFetch, ReportStateSpan, ReportTask
-from reporting.selectors import iter_contacts, iter_spans
+from reporting.selectors import (
+    TASK_LIST_FIELDS,
+    iter_contacts,
+    iter_spans,
+    task_row_chunks_arrived,
+)
 from tests.fixtures.factories import OrganizationFactory
-from wallboard.metrics import AgentState
+from wallboard.metrics import AgentState, Window
 
 
 def _at(day: int, hh: int, mm: int = 0) -> datetime:
@@ -82,3 +89,56 @@ def test_the_fetch_that_finished_later_wins_then_the_later_day_then_the_later_ro
     _span(wednesday, "Lunch")
     _span(tuesday, "Break")
     assert [span.idle_code for span in iter_spans(fetch_ids)] == ["Break"]
+
+
+@pytest.mark.django_db
+def test_spans_of_one_agent_at_other_times_or_in_other_states_are_rows_of_their_own() -> None:
+    org = OrganizationFactory.create(webex_org_id=None)
+    monday = _fetch(org, 9, _at(10, 9))
+    tuesday = _fetch(org, 10, _at(11, 9))
+    for fetch, start, state in (
+        (monday, _at(9, 23), AgentState.IDLE),
+        (tuesday, _at(10, 1), AgentState.IDLE),
+        (tuesday, _at(9, 23), AgentState.AVAILABLE),
+    ):
+        ReportStateSpan.objects.create(
+            fetch=fetch, agent_id="a1", state=state.value, start=start, end=_at(10, 2)
+        )
+
+    spans = sorted((span.start, span.state) for span in iter_spans([monday.pk, tuesday.pk]))
+    assert spans == [
+        (_at(9, 23), AgentState.AVAILABLE),
+        (_at(9, 23), AgentState.IDLE),
+        (_at(10, 1), AgentState.IDLE),
+    ]
+
+
+@pytest.mark.django_db
+def test_more_older_reads_than_a_query_has_parameters_are_all_left_out() -> None:
+    org = OrganizationFactory.create(webex_org_id=None)
+    older = _fetch(org, 10, _at(11, 9))
+    newer = _fetch(org, 11, _at(12, 9))
+    with connection.cursor() as cursor:
+        # 70,000 tasks read by both days (PostgreSQL binds at most 65,535 parameters).
+        cursor.execute(
+            """
+            INSERT INTO reporting_reporttask
+                (fetch_id, wxcc_id, channel_type, direction, origin, queue_id, queue_name,
+                 agent_id, agent_name, team_id, team_name, created_at, arrived_at, is_open,
+                 handle_type, termination_type, abandoned_type, terminating_end,
+                 transfer_count)
+            SELECT f.id, 't-' || n, 'telephony', '', '', 'q-' || f.id, '', '', '', '',
+                   '', %s, %s, false, '', '', '', '', 0
+            FROM generate_series(1, 70000) AS n, (VALUES (%s), (%s)) AS f (id)
+            """,
+            [_at(10, 23), _at(10, 23), older.pk, newer.pk],
+        )
+
+    fetch_ids = [older.pk, newer.pk]
+    queues = Counter(contact.queue_id for contact in iter_contacts(fetch_ids))
+    assert queues == {f"q-{newer.pk}": 70_000}
+    # The list reads through a cursor of its own, which binds its parameters in PostgreSQL.
+    chunks = task_row_chunks_arrived(fetch_ids, Window(_at(10, 0), _at(11, 0)))
+    queue_at = TASK_LIST_FIELDS.index("queue_id")
+    listed = Counter(row[queue_at] for chunk in chunks for row in chunk)
+    assert listed == {f"q-{newer.pk}": 70_000}

@@ -19,11 +19,14 @@ from hypothesis import strategies as st
 from reporting.builders import Column, ColumnKind, ReportDocument, ReportSpec
 from reporting.csv_render import (
     _count_column,
+    _csv_text_column,
     _decimal_column,
+    _quoted,
     _text_column,
     _timestamp_column,
     csv_chunks,
     csv_lines,
+    format_timestamp,
     safe_text,
 )
 from reporting.models import ReportKind
@@ -158,12 +161,12 @@ _CELLS = st.text(alphabet=st.one_of(st.sampled_from(",\"\r\n '=;"), st.character
 )
 def test_csv_lines_are_what_the_csv_module_writes(rows: list[list[str]]) -> None:
     if not rows:
-        assert csv_lines([[]], quote=[True]) == ""
+        assert csv_lines([[]]) == ""
         return
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\r\n").writerows(rows)
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    assert csv_lines(columns, quote=[True] * len(columns)) == expected.getvalue()
+    columns = [_quoted(list(column)) for column in zip(*rows, strict=True)]
+    assert csv_lines(columns) == expected.getvalue()
 
 
 @given(st.lists(st.one_of(st.none(), st.integers(), _CELLS, st.sampled_from(["+1 555", "-2+3"]))))
@@ -174,9 +177,80 @@ def test_a_text_column_is_defused_cell_by_cell_however_it_is_scanned(values: lis
     assert _text_column(texts, LONDON) == [safe_text(text) for text in texts]
 
 
+_TEXT_VALUES = st.one_of(
+    st.none(),
+    st.integers(),
+    _CELLS,
+    st.text(alphabet='0+-( ).=@\t\r\n\0,"a', max_size=6),
+    st.sampled_from(["+1 555", "-2+3", "+441632960000", "+1 (555) 010-0000\n"]),
+)
+
+
+@given(st.lists(_TEXT_VALUES))
+def test_a_text_column_scanned_whole_is_defused_and_quoted_as_cell_by_cell(
+    values: list[object],
+) -> None:
+    expected = _quoted(_text_column(values, LONDON))
+    assert list(_csv_text_column(values, LONDON)) == expected
+    texts = [value for value in values if isinstance(value, str)]
+    assert list(_csv_text_column(texts, LONDON)) == _quoted(_text_column(texts, LONDON))
+
+
+def test_a_column_of_phone_numbers_is_written_as_it_is() -> None:
+    numbers = ("+441632960000", "-5", "+1 (555) 010-0000")
+    assert _csv_text_column(numbers, LONDON) == numbers
+    assert _csv_text_column((*numbers, "+cmd"), LONDON) == [*numbers, "'+cmd"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(
+                min_value=datetime(1850, 1, 1),
+                max_value=datetime(2200, 1, 1),
+                timezones=st.sampled_from(
+                    [UTC, LONDON, ZoneInfo("Asia/Kathmandu"), ZoneInfo("America/St_Johns")]
+                ),
+                # A wall time a clock change skipped is no instant (astimezone keeps it as
+                # written in its own zone).
+                allow_imaginary=False,
+            ),
+        )
+    ),
+    st.sampled_from(
+        # Whole hours, DST, 45 and 30 minutes, and offsets in seconds (local mean times).
+        ["UTC", "Europe/London", "Asia/Kathmandu", "Australia/Lord_Howe", "Africa/Monrovia"]
+    ),
+)
+def test_a_timestamp_column_is_each_timestamp_formatted_alone(
+    moments: list[datetime | None], zone_name: str
+) -> None:
+    zone = ZoneInfo(zone_name)
+    assert _timestamp_column(moments, zone) == [
+        "" if moment is None else format_timestamp(moment, zone) for moment in moments
+    ]
+
+
+def test_timestamps_share_a_minute_only_while_the_offset_holds() -> None:
+    # Monrovia kept -00:44:30 until 1972; London's clocks went forward at 01:00 UTC.
+    monrovia = ZoneInfo("Africa/Monrovia")
+    early = [datetime(1960, 5, 1, 12, 0, second, tzinfo=UTC) for second in (0, 1, 59)]
+    assert _timestamp_column(early, monrovia) == [
+        "1960-05-01T11:15:30-00:44:30",
+        "1960-05-01T11:15:31-00:44:30",
+        "1960-05-01T11:16:29-00:44:30",
+    ]
+    around = [datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, tzinfo=UTC)]
+    assert _timestamp_column(around, LONDON) == [
+        "2026-03-29T00:59:59+00:00",
+        "2026-03-29T02:00:00+01:00",
+    ]
+
+
 def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> None:
-    assert csv_lines([["", "a"]], quote=[False]) == '""\r\na\r\n'
-    assert csv_lines([["", "a"], ["", ""]], quote=[True, False]) == ",\r\na,\r\n"
+    assert csv_lines([["", "a"]]) == '""\r\na\r\n'
+    assert csv_lines([["", "a"], ["", ""]]) == ",\r\na,\r\n"
 
 
 @given(
