@@ -298,9 +298,17 @@ def _send_updates(
         if ids
     }
     report.fragments_sent = {board_id: ids for board_id, ids in changed.items() if ids}
-    if messages:
-        async_to_sync(_group_send_all)(messages)
+    if messages and async_to_sync(_group_send_all)(messages):
+        _forget_sent(messages)
     report.send_ms += (time.perf_counter() - started) * 1000.0
+
+
+def _forget_sent(board_ids: Collection[int]) -> None:
+    """A web process's inbox was full and dropped this push: its viewers did not get what
+    the fingerprints now say they have, so the next push or refresh sends these boards
+    every fragment again."""
+    logger.warning("event=board_push_dropped boards=%d", len(board_ids))
+    get_redis().delete(*[keys.sent(board_id) for board_id in board_ids])
 
 
 def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, list[str]]:
@@ -318,12 +326,13 @@ def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, lis
     return {board_id: changed_ids(ids) for board_id, ids in zip(order, results, strict=True)}
 
 
-async def _group_send_all(messages: Mapping[int, str]) -> None:
+async def _group_send_all(messages: Mapping[int, str]) -> int:
     """Every board's HTML, as one message per web process (`BoardConsumer.board_updates`
-    picks its board's)."""
+    picks its board's). Returns how many process inboxes were full (their message
+    dropped)."""
     layer = get_channel_layer()
     assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
-    await layer.send_each_group(
+    return await layer.send_each_group(
         "board.updates", {board_group(board_id): html for board_id, html in messages.items()}
     )
 

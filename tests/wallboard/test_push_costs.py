@@ -233,3 +233,43 @@ def test_the_send_costs_the_same_round_trips_for_one_board_or_many(
         trips.append(sends.count)
 
     assert trips[0] == trips[1]
+
+
+def test_a_push_dropped_by_a_full_inbox_is_sent_again(org: Organization, settings: Any) -> None:
+    """A web process whose inbox is full loses that push; the fingerprints must not claim
+    its viewers have it, or a figure that does not change again would stay wrong."""
+    import copy
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import channel_layers, get_channel_layer
+
+    from wallboard import keys
+    from wallboard.keys import board_group
+    from wallboard.redis_client import get_redis
+
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["capacity"] = 1
+    settings.CHANNEL_LAYERS = layers
+    channel_layers.backends.clear()
+    queue = grow(org, queues=1, agents_per_queue=1, tasks_per_queue=2)
+    board = listening_board(org, queue)
+    layer = get_channel_layer()
+    async_to_sync(layer.group_add)(board_group(board.pk), "specific.full!viewer")
+    change = LiveStateChange.of(org.pk, queue_ids=[queue.pk])
+
+    def push_new_contact() -> PushReport:
+        TaskFactory.create(organization=org, queue=queue, created_at=timezone.now())
+        return push_change(change)
+
+    push_new_contact()  # fills the viewer's inbox (nobody reads it)
+    assert get_redis().exists(keys.sent(board.pk))
+    dropped = push_new_contact()
+    assert dropped.fragments_sent[board.pk]
+    assert not get_redis().exists(keys.sent(board.pk))
+
+    async_to_sync(layer.flush)()  # the viewer reads again
+    now = timezone.now()
+    # Nothing changed since the dropped push, and yet what it carried is sent again...
+    assert push_change(change, now=now).fragments_sent.get(board.pk)
+    # ...once: the fingerprints are back.
+    assert push_change(change, now=now).fragments_sent.get(board.pk) is None
