@@ -3,6 +3,7 @@ size: a change in one queue reads only what changed, renders each listening boar
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -221,11 +222,12 @@ def test_the_send_costs_the_same_round_trips_for_one_board_or_many(
     )
     queue = grow(org, queues=2, agents_per_queue=1, tasks_per_queue=2)
     layer = get_channel_layer()
+    process = f"specific.{uuid.uuid4().hex}"  # a web process of its own
     trips: list[int] = []
     for board_count in (1, 6):
         for n in range(board_count - len(Board.objects.filter(organization=org))):
             board = listening_board(org, queue)
-            async_to_sync(layer.group_add)(board_group(board.pk), f"specific.test!{board.pk}-{n}")
+            async_to_sync(layer.group_add)(board_group(board.pk), f"{process}!{board.pk}-{n}")
         TaskFactory.create(organization=org, queue=queue, created_at=timezone.now())
         sends.count = 0
         report = push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
@@ -249,12 +251,14 @@ def test_a_push_dropped_by_a_full_inbox_is_sent_again(org: Organization, setting
 
     layers = copy.deepcopy(settings.CHANNEL_LAYERS)
     layers["default"]["CONFIG"]["capacity"] = 1
+    layers["default"]["CONFIG"]["prefix"] = f"wb:test-{uuid.uuid4().hex}"  # groups of its own
     settings.CHANNEL_LAYERS = layers
     channel_layers.backends.clear()
     queue = grow(org, queues=1, agents_per_queue=1, tasks_per_queue=2)
     board = listening_board(org, queue)
     layer = get_channel_layer()
-    async_to_sync(layer.group_add)(board_group(board.pk), "specific.full!viewer")
+    viewer = f"specific.{uuid.uuid4().hex}!viewer"  # an inbox of its own, empty
+    async_to_sync(layer.group_add)(board_group(board.pk), viewer)
     change = LiveStateChange.of(org.pk, queue_ids=[queue.pk])
 
     def push_new_contact() -> PushReport:
