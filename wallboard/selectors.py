@@ -39,15 +39,28 @@ from wxcc.models import AgentState as StoredAgentState
 _HANDLE_TYPES = {t.value: t for t in HandleType}
 _AGENT_STATES = {s.value: s for s in AgentState}
 _WAITING = (TaskStatus.QUEUED, TaskStatus.OFFERED)
-# A task's columns as the metrics read them: its datetimes as epoch seconds (float8), which
-# load far faster than Django's text timestamptz loader, and are exact to the microsecond.
+
+
+class _EpochSeconds(Func):
+    """A datetime column as epoch seconds (float8), exact to the microsecond: on PostgreSQL
+    far faster to load than Django's text timestamptz loader. SQLite (the demo) keeps
+    datetimes as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]': whole seconds plus the fraction."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(unixepoch(%(expressions)s) + CAST(substr(%(expressions)s, 20) AS REAL))",
+            **extra,
+        )
+
+
+# A task's columns as the metrics read them: its datetimes as epoch seconds.
 _TIMES = ("created_at", "queued_at", "connected_at", "ended_at")
-_EPOCH_COLUMNS: dict[str, Any] = {
-    f"{name}_epoch_s": Func(
-        F(name), template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField()
-    )
-    for name in _TIMES
-}
+_EPOCH_COLUMNS: dict[str, Any] = {f"{name}_epoch_s": _EpochSeconds(F(name)) for name in _TIMES}
 _TASK_VALUES = (
     "wxcc_id",
     "queue_id",
