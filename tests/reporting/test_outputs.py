@@ -202,21 +202,22 @@ def test_a_column_of_phone_numbers_is_written_as_it_is() -> None:
     assert _csv_text_column((*numbers, "+cmd"), LONDON) == [*numbers, "'+cmd"]
 
 
+def _moments_or_none(first_year: int, zones: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Lists of aware datetimes (and None for empty cells) up to 2200. A wall time a clock
+    change skipped is no instant (astimezone keeps it as written in its own zone)."""
+    moments = st.datetimes(
+        min_value=datetime(first_year, 1, 1),
+        max_value=datetime(2200, 1, 1),
+        timezones=zones,
+        allow_imaginary=False,
+    )
+    return st.lists(st.one_of(st.none(), moments))
+
+
 @given(
-    st.lists(
-        st.one_of(
-            st.none(),
-            st.datetimes(
-                min_value=datetime(1850, 1, 1),
-                max_value=datetime(2200, 1, 1),
-                timezones=st.sampled_from(
-                    [UTC, LONDON, ZoneInfo("Asia/Kathmandu"), ZoneInfo("America/St_Johns")]
-                ),
-                # A wall time a clock change skipped is no instant (astimezone keeps it as
-                # written in its own zone).
-                allow_imaginary=False,
-            ),
-        )
+    _moments_or_none(
+        1850,
+        st.sampled_from([UTC, LONDON, ZoneInfo("Asia/Kathmandu"), ZoneInfo("America/St_Johns")]),
     ),
     st.sampled_from(
         # Whole hours, DST, 45 and 30 minutes, and offsets in seconds (local mean times).
@@ -256,16 +257,7 @@ def test_a_lone_empty_cell_is_written_as_two_quotes_as_the_csv_module_does() -> 
 @given(
     st.lists(st.one_of(st.none(), st.floats())),
     st.lists(st.one_of(st.none(), st.integers())),
-    st.lists(
-        st.one_of(
-            st.none(),
-            st.datetimes(
-                min_value=datetime(1900, 1, 1),
-                max_value=datetime(2200, 1, 1),
-                timezones=st.just(UTC),
-            ),
-        )
-    ),
+    _moments_or_none(1900, st.just(UTC)),
 )
 def test_numbers_and_timestamps_never_need_quotes(
     decimals: list[float | None], counts: list[int | None], moments: list[datetime | None]
