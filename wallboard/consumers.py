@@ -118,11 +118,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Boards are read-only: whatever a client sends is ignored."""
 
-    async def board_update(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=str(event["html"]))
-
     async def board_updates(self, event: dict[str, Any]) -> None:
-        """A push to many boards (`BoardChannelLayer.send_each_group`): this board's part."""
+        """HTML for many boards (`wallboard.live.send_board_html`): this board's part."""
         if self.viewer is None:
             return
         html = event["payloads"].get(board_group(self.viewer.board.pk))

@@ -19,7 +19,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from wallboard import keys, selectors, snapshots
-from wallboard.live import current_snapshot, full_board_html
+from wallboard.live import current_snapshot, full_board_html, send_board_html
 from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.models import Board, BoardPage, QueueSettings, Tile
 from wallboard.redis_client import get_redis
@@ -194,12 +194,7 @@ def board_edited(*, board_id: int, org_id: int) -> None:
     specs = board_specs(org_id=org_id, board_ids=[board_id])
     if not specs:
         return
-    html = full_board_html(specs[0])
-    layer = get_channel_layer()
-    assert layer is not None
-    async_to_sync(layer.group_send)(
-        keys.board_group(board_id), {"type": "board.update", "html": html}
-    )
+    send_board_html({board_id: full_board_html(specs[0])})
 
 
 def board_delete(*, board: Board, now: datetime) -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "push_change",
     "refresh_org",
     "screen_group",
+    "send_board_html",
     "tick",
 ]
 
@@ -298,17 +299,8 @@ def _send_updates(
         if ids
     }
     report.fragments_sent = {board_id: ids for board_id, ids in changed.items() if ids}
-    if messages and async_to_sync(_group_send_all)(messages):
-        _forget_sent(messages)
+    send_board_html(messages)
     report.send_ms += (time.perf_counter() - started) * 1000.0
-
-
-def _forget_sent(board_ids: Collection[int]) -> None:
-    """A web process's inbox was full and dropped this push: its viewers did not get what
-    the fingerprints now say they have, so the next push or refresh sends these boards
-    every fragment again."""
-    logger.warning("event=board_push_dropped boards=%d", len(board_ids))
-    get_redis().delete(*[keys.sent(board_id) for board_id in board_ids])
 
 
 def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, list[str]]:
@@ -326,15 +318,24 @@ def _compare_and_set(rendered: Mapping[int, Mapping[str, str]]) -> dict[int, lis
     return {board_id: changed_ids(ids) for board_id, ids in zip(order, results, strict=True)}
 
 
-async def _group_send_all(messages: Mapping[int, str]) -> int:
-    """Every board's HTML, as one message per web process (`BoardConsumer.board_updates`
-    picks its board's). Returns how many process inboxes were full (their message
-    dropped)."""
+def send_board_html(html_by_board: Mapping[int, str]) -> None:
+    """Send each board's viewers its HTML (fragments, or the whole board after an edit): one
+    channel-layer message per web process (`BoardChannelLayer.send_each_group`), from which
+    `BoardConsumer.board_updates` takes its board's. When a process's inbox was full the
+    message was dropped: those boards' fingerprints are forgotten, so the next push or
+    refresh sends them every fragment again (a figure that does not change again would
+    otherwise stay wrong)."""
+    if not html_by_board:
+        return
     layer = get_channel_layer()
     assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
-    return await layer.send_each_group(
-        "board.updates", {board_group(board_id): html for board_id, html in messages.items()}
+    dropped = async_to_sync(layer.send_each_group)(
+        "board.updates",
+        {board_group(board_id): html for board_id, html in html_by_board.items()},
     )
+    if dropped:
+        logger.warning("event=board_push_dropped boards=%d", len(html_by_board))
+        get_redis().delete(*[keys.sent(board_id) for board_id in html_by_board])
 
 
 def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> CenterSnapshot:

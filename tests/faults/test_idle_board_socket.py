@@ -33,7 +33,9 @@ def test_a_quiet_board_socket_stays_open_and_receives_the_next_push(live_asgi: s
             first = str(await asyncio.wait_for(ws.recv(), 10))
             await asyncio.sleep(QUIET_S)
             await asyncio.to_thread(
-                send_later, board_group(tv.board.pk), {"type": "board.update", "html": PROBE}
+                send_later,
+                board_group(tv.board.pk),
+                {"type": "board.updates", "payloads": {board_group(tv.board.pk): PROBE}},
             )
             return first, str(await asyncio.wait_for(ws.recv(), 10))
 

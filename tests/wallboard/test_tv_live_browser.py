@@ -223,7 +223,8 @@ def test_many_updates_leave_the_tv_with_as_many_nodes_and_no_growing_heap(
     def push(times: int) -> None:
         for _ in range(times):
             async_to_sync(layer.group_send)(
-                board_group(tv.board.pk), {"type": "board.update", "html": html}
+                board_group(tv.board.pk),
+                {"type": "board.updates", "payloads": {board_group(tv.board.pk): html}},
             )
 
     def push_and_wait(page: Any, times: int) -> None:
