@@ -4,12 +4,10 @@ Used by the on-demand job task, the schedule runs and the `report` command alike
 
 from __future__ import annotations
 
-import gc
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from django.utils import timezone
 
 from oauth.exceptions import OAuthError
 from oauth.models import Organization
+from wallboard.metrics.collector import existing_objects_frozen
 from wxcc.exceptions import WxccError
 
 from .builders import BuildContext, ReportSpec, build_report
@@ -59,20 +58,6 @@ def _new_relative_path(org: Organization, spec: ReportSpec, fmt: ReportFormat) -
     token = secrets.token_urlsafe(8)
     name = f"{spec.kind}_{spec.days.first_day}_{spec.days.last_day}_{token}.{EXTENSIONS[fmt]}"
     return f"org-{org.pk}/{name}"
-
-
-@contextmanager
-def _collector_skips_what_exists() -> Iterator[None]:
-    """While a report is built, the garbage collector leaves alone what the process held
-    before it (Django and the app: some 150,000 objects). A report makes millions of
-    short-lived rows, and every few tens of thousands of them the collector's full pass
-    walked all those objects again: a seventh of a million-row CSV's time. They are handed
-    back afterwards, so nothing is kept longer than it would have been."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 @dataclass(frozen=True)
@@ -118,7 +103,7 @@ def generate_report(
         on_progress(90, "Rendering")
     relative = "" if output is not None else _new_relative_path(org, spec, fmt)
     path = output if output is not None else report_path(relative)
-    with _collector_skips_what_exists():
+    with existing_objects_frozen():
         document = build_report(
             spec, BuildContext(org=org, zone=zone, fetch_ids=cached.fetch_ids, now=now)
         )

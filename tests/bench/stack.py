@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psutil
 import psycopg
 
+from tests.bench.knobs import knob_int
 from tests.foundation.processes import PrivateRedis, Process, _spawn, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +133,7 @@ class Stack:
         """A Celery worker (prefork) as the compose file runs it (BENCH_WORKER_CONCURRENCY,
         default 2, as WORKER_CONCURRENCY there)."""
         if concurrency is None:
-            concurrency = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
+            concurrency = knob_int("BENCH_WORKER_CONCURRENCY", full=2, quick=2)
         args = ["celery", "-A", "config", "worker", "--loglevel", "INFO"]
         args += ["--concurrency", str(concurrency)]
         worker = _spawn("worker", args, self.child_env("bench-worker", **env), self.workdir)

@@ -61,3 +61,14 @@ def test_the_collector_runs_again_when_a_computation_raises(collector_running: N
             zone=LONDON,
         )
     assert gc.isenabled()
+
+
+def test_existing_objects_are_frozen_only_while_a_report_is_built() -> None:
+    import gc
+
+    from wallboard.metrics.collector import existing_objects_frozen
+
+    before = gc.get_freeze_count()
+    with existing_objects_frozen():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == 0

@@ -1,4 +1,6 @@
-"""Python's cyclic garbage collector paused while the engine computes.
+"""Python's cyclic garbage collector kept out of the way of bulk work: paused while the
+engine computes (`collector_paused`), and kept off what the process already held while a
+report is built (`existing_objects_frozen`).
 
 A computation allocates tens of thousands of tallies and figures that live on in the
 snapshot. Each batch of allocations starts a collection, and the oldest generation's
@@ -16,7 +18,8 @@ from __future__ import annotations
 import functools
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 _P = ParamSpec("_P")
@@ -48,3 +51,18 @@ def collector_paused(compute: Callable[_P, _R]) -> Callable[_P, _R]:
                     gc.enable()
 
     return paused
+
+
+@contextmanager
+def existing_objects_frozen() -> Iterator[None]:
+    """While a report is built, the collector leaves alone what the process held before it
+    (Django and the app: some 150,000 objects). A report makes millions of short-lived rows,
+    and every few tens of thousands of them a full pass walked all those objects again: a
+    seventh of a million-row CSV's time. Unlike `collector_paused`, cycles made meanwhile
+    (WeasyPrint's document trees) are still collected; the frozen objects are handed back
+    afterwards, so nothing is kept longer than it would have been."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
