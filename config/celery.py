@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 # Celery's worker and beat processes start here before Django does.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -32,3 +32,16 @@ def return_database_connections(sender: Any = None, **kwargs: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def freeze_startup_objects(**kwargs: Any) -> None:
+    """What the worker loaded at start-up stays out of the collector's way: in each pool
+    process once forked, and in the main process once it is ready (GC_FREEZE_AT_STARTUP)."""
+    from django.conf import settings
+
+    from wallboard.metrics.collector import freeze_startup_objects
+
+    if settings.GC_FREEZE_AT_STARTUP:
+        freeze_startup_objects()

@@ -491,6 +491,12 @@ CELERY_BEAT_SCHEDULE["alerts-evaluate-all"] = {
     "options": {"expire_seconds": ALERTS_EVALUATE_INTERVAL_S},
 }
 
+# Server processes (uvicorn's lifespan start-up, a Celery worker once ready and each pool
+# process) freeze what they loaded so the collector's full passes stop walking it
+# (wallboard.metrics.collector.freeze_startup_objects). The test run turns it off: its
+# in-process worker would freeze the test process.
+GC_FREEZE_AT_STARTUP = env.bool("GC_FREEZE_AT_STARTUP", default=True)
+
 # --- Live boards (wallboard.live) ----------------------------------------------------------
 # The beat tick: pushes data-freshness changes to open boards, and moves rolling windows and
 # live waits once the org's figures are WALLBOARD_REFRESH_INTERVAL_S old.
