@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -37,7 +38,28 @@ def _close_code(denied: BoardAccessDenied) -> int:
     return {401: CLOSE_UNAUTHORIZED, 404: CLOSE_NOT_FOUND}.get(denied.status, CLOSE_FORBIDDEN)
 
 
-class BoardConsumer(AsyncWebsocketConsumer):
+class PushedSocketConsumer(AsyncWebsocketConsumer):
+    """A websocket consumer whose pushed messages (`pushed_types`) are handled without the
+    database.
+
+    Channels closes stale database connections before handling any message, on the one
+    thread the process keeps for synchronous code. A push to a hundred boards then queued a
+    hundred hops on that thread, each board's update behind the others', and all of them
+    behind whatever page the thread was serving (a PDF report: seconds). The consumers here
+    reach the database only through `database_sync_to_async`, which closes stale connections
+    itself, so pushed messages skip the hop."""
+
+    pushed_types: ClassVar[frozenset[str]] = frozenset()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] in self.pushed_types:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
+
+
+class BoardConsumer(PushedSocketConsumer):
+    pushed_types = frozenset({"board.updates"})
     viewer: Viewer | None = None
     connection: presence.Connection | None = None
     heartbeat: asyncio.Task[None] | None = None

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import websockets
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from websockets.asyncio.client import ClientConnection
@@ -194,3 +197,41 @@ async def test_a_signed_in_member_gets_the_board_and_others_do_not(
         await database_sync_to_async(OrganizationFactory.create)()
     )
     assert await refused_with(live_asgi, "/ws/boards/wall/", stranger) == 4404
+
+
+async def test_a_push_reaches_the_tv_while_the_sync_thread_is_busy(
+    tv: ClientConnection, wall: Wall
+) -> None:
+    """The web process runs synchronous code (Django pages, a PDF report) on one thread.
+    A pushed update must not wait for it: before, each board's consumer hopped onto that
+    thread to close stale database connections first."""
+    await receive(tv)
+    busy = threading.Event()
+    release = threading.Event()
+
+    def a_slow_page() -> None:
+        busy.set()
+        release.wait(30)
+
+    # The process's one thread for synchronous code (the server in this test shares it).
+    page = asyncio.ensure_future(sync_to_async(a_slow_page, thread_sensitive=True)())
+    try:
+        assert await asyncio.to_thread(busy.wait, 10)
+
+        def a_contact_arrives_in_queue_a() -> None:
+            try:
+                now = timezone.now()
+                TaskFactory.create(
+                    organization=wall.org, queue=wall.queue_a, created_at=now, queued_at=now
+                )
+                push_change(LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_a.pk]))
+            finally:
+                connection.close()
+
+        # Pushed from a thread of its own, as the worker pushes from its process.
+        await asyncio.to_thread(a_contact_arrives_in_queue_a)
+        html = await receive(tv, timeout_s=5)
+        assert f'id="tile-{wall.tile_a.pk}"' in html
+    finally:
+        release.set()
+        await page

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
@@ -23,6 +22,7 @@ from wallboard.consumers import (
     CLOSE_NOT_FOUND,
     CLOSE_SERVER_ERROR,
     CLOSE_UNAUTHORIZED,
+    PushedSocketConsumer,
 )
 from wallboard.keys import supervisor_group
 from wallboard.live import current_snapshot
@@ -52,7 +52,8 @@ def member_org(user: Any, queue_id: int | None) -> tuple[int, str]:
     return org.pk, org.timezone
 
 
-class SupervisorConsumer(AsyncWebsocketConsumer):
+class SupervisorConsumer(PushedSocketConsumer):
+    pushed_types = frozenset({"supervisor.update"})
     org_id: int | None = None
     connection: presence.Connection | None = None
     heartbeat: asyncio.Task[None] | None = None
