@@ -140,3 +140,63 @@ def test_freshness_is_the_newest_poll_or_webhook_and_flags_reconsent(org: Organi
     found = selectors.freshness(org_id=org.pk)
     assert found.data_at == at(30)
     assert found.needs_reconsent
+
+
+def test_every_field_of_a_handled_contact_is_read(org: Organization) -> None:
+    """Each column lands in its own field (the selector builds contacts positionally)."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.fixtures.wxcc_factories import (
+        AgentFactory,
+        QueueFactory,
+        TaskFactory,
+        TeamFactory,
+    )
+    from wallboard.metrics import Contact, HandleType
+    from wxcc.models import TaskStatus
+
+    queue = QueueFactory.create(organization=org)
+    team = TeamFactory.create(organization=org)
+    agent = AgentFactory.create(organization=org, team=team)
+    created = datetime(2026, 3, 10, 9, 0, 0, 250_000, tzinfo=UTC)
+    TaskFactory.create(
+        organization=org,
+        wxcc_id="call-1",
+        channel_type="chat",
+        queue=queue,
+        agent=agent,
+        status=TaskStatus.ENDED,
+        status_at=created + timedelta(minutes=9),
+        created_at=created,
+        queued_at=created + timedelta(seconds=3),
+        connected_at=created + timedelta(seconds=40),
+        ended_at=created + timedelta(minutes=9),
+        contact_handle_type="Normal",
+        queue_duration_ms=37_000,
+        connected_duration_ms=420_000,
+        hold_duration_ms=15_000,
+        wrapup_duration_ms=45_000,
+        transfer_count=2,
+    )
+
+    (contact,) = selectors.contacts_since(org_id=org.pk, since=created - timedelta(hours=1))
+
+    assert contact == Contact(
+        id="call-1",
+        queue_id=str(queue.pk),
+        agent_id=str(agent.pk),
+        team_id=str(team.pk),
+        channel_type="chat",
+        arrived_at=created + timedelta(seconds=3),
+        answered_at=created + timedelta(seconds=40),
+        ended_at=created + timedelta(minutes=9),
+        handle_type=HandleType.NORMAL,
+        created_at=created,
+        queue_ms=37_000,
+        talk_ms=420_000,
+        hold_ms=15_000,
+        wrapup_ms=45_000,
+        transfer_count=2,
+        is_open=False,
+        is_waiting=False,
+    )
