@@ -49,6 +49,12 @@ class _EpochSeconds(Func):
     template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
     output_field = FloatField()
 
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        """None: both casts make the driver return floats already. Django's `float()` of each
+        value (any converter makes it rebuild every row) was a fifth of reading a day's
+        contacts for a push."""
+        return []
+
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(
             compiler,
