@@ -13,15 +13,20 @@ checks it against the layer's own `receive`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Coroutine, Mapping
+from typing import Any, TypeVar
 
 from channels_redis.core import RedisChannelLayer
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 # KEYS: channel keys, one per message. ARGV: the messages, then each key's capacity, then
 # the time and the expiry. As channels_redis's group_send does per key.
@@ -118,3 +123,32 @@ class BoardChannelLayer(RedisChannelLayer):  # type: ignore[misc]
             for position, names in zip(positions, results[1::2], strict=True):
                 found[position] = [name.decode("utf8") for name in names]
         return found
+
+
+_send_loop_lock = threading.Lock()
+_send_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop)
+
+
+def run_send(send: Coroutine[Any, Any, _T]) -> _T:
+    """Run a channel-layer coroutine from synchronous code (the worker's push, a view) and
+    return its result, on this process's one send loop.
+
+    `async_to_sync` from a thread with no loop starts a thread and an event loop for each
+    call, and channels_redis, whose connections belong to a loop, connects to Redis anew:
+    every push paid for all three. The send loop runs for the life of the process on a
+    thread of its own (started again in a forked child), so its connections are kept."""
+    future = asyncio.run_coroutine_threadsafe(send, _running_send_loop())
+    return future.result()
+
+
+def _running_send_loop() -> asyncio.AbstractEventLoop:
+    global _send_loop
+    with _send_loop_lock:
+        if _send_loop is None or _send_loop[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            runner = threading.Thread(
+                target=loop.run_forever, name="channel-layer-sends", daemon=True
+            )
+            runner.start()
+            _send_loop = (os.getpid(), loop)
+        return _send_loop[1]

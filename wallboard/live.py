@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 from redis.exceptions import LockError
 
 from wallboard import keys, presence, selectors, snapshots
-from wallboard.channel_layer import BoardChannelLayer
+from wallboard.channel_layer import BoardChannelLayer, run_send
 from wallboard.keys import board_group, screen_group
 from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.redis_client import get_redis
@@ -329,9 +328,11 @@ def send_board_html(html_by_board: Mapping[int, str]) -> None:
         return
     layer = get_channel_layer()
     assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
-    dropped = async_to_sync(layer.send_each_group)(
-        "board.updates",
-        {board_group(board_id): html for board_id, html in html_by_board.items()},
+    dropped = run_send(
+        layer.send_each_group(
+            "board.updates",
+            {board_group(board_id): html for board_id, html in html_by_board.items()},
+        )
     )
     if dropped:
         logger.warning("event=board_push_dropped boards=%d", len(html_by_board))

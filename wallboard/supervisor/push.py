@@ -11,7 +11,6 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.template.loader import render_to_string
 from oauth.models import Organization
 from wallboard import keys
 from wallboard import selectors as board_selectors
+from wallboard.channel_layer import run_send
 from wallboard.metrics import CenterSnapshot
 from wallboard.redis_client import get_redis
 from wallboard.rendering import epoch_ms, fingerprint
@@ -142,7 +142,7 @@ def push(
     )
     changed = compare_and_set(org_id, rendered)
     if changed:
-        async_to_sync(_group_send)(org_id, messages({i: rendered[i] for i in changed}))
+        run_send(_group_send(org_id, messages({i: rendered[i] for i in changed})))
     return changed
 
 
