@@ -19,10 +19,11 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from channels_redis.core import RedisChannelLayer
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -129,16 +130,24 @@ _send_loop_lock = threading.Lock()
 _send_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop)
 
 
-def run_send(send: Coroutine[Any, Any, _T]) -> _T:
-    """Run a channel-layer coroutine from synchronous code (the worker's push, a view) and
-    return its result, on this process's one send loop.
+def run_send(send: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
+    """Run a channel-layer coroutine (made by `send`) from synchronous code (the worker's
+    push, a view) and return its result, on this process's one send loop.
 
     `async_to_sync` from a thread with no loop starts a thread and an event loop for each
     call, and channels_redis, whose connections belong to a loop, connects to Redis anew:
     every push paid for all three. The send loop runs for the life of the process on a
-    thread of its own (started again in a forked child), so its connections are kept."""
-    future = asyncio.run_coroutine_threadsafe(send, _running_send_loop())
-    return future.result()
+    thread of its own (started again in a forked child), so its connections are kept.
+
+    A kept connection can have been closed under it (Redis restarted): the first command
+    then fails and the connection is dropped, so the send is made once more, on a new one.
+    A message sent twice is harmless (a board swaps in the same HTML again)."""
+    loop = _running_send_loop()
+    try:
+        return asyncio.run_coroutine_threadsafe(send(), loop).result()
+    except RedisConnectionError:
+        logger.warning("event=channel_layer_send_retried reason=connection_lost")
+        return asyncio.run_coroutine_threadsafe(send(), loop).result()
 
 
 def _running_send_loop() -> asyncio.AbstractEventLoop:

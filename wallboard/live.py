@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -321,22 +321,26 @@ def send_board_html(html_by_board: Mapping[int, str]) -> None:
     """Send each board's viewers its HTML (fragments, or the whole board after an edit): one
     channel-layer message per web process (`BoardChannelLayer.send_each_group`), from which
     `BoardConsumer.board_updates` takes its board's. When a process's inbox was full the
-    message was dropped: those boards' fingerprints are forgotten, so the next push or
-    refresh sends them every fragment again (a figure that does not change again would
-    otherwise stay wrong)."""
+    message was dropped, and when the send failed nobody got it: either way those boards'
+    fingerprints are forgotten, so the next push or refresh sends them every fragment
+    again (a figure that does not change again would otherwise stay wrong)."""
     if not html_by_board:
         return
     layer = get_channel_layer()
     assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
-    dropped = run_send(
-        layer.send_each_group(
-            "board.updates",
-            {board_group(board_id): html for board_id, html in html_by_board.items()},
-        )
-    )
+    payloads = {board_group(board_id): html for board_id, html in html_by_board.items()}
+    try:
+        dropped = run_send(lambda: layer.send_each_group("board.updates", payloads))
+    except Exception:
+        _forget_sent(html_by_board)
+        raise
     if dropped:
         logger.warning("event=board_push_dropped boards=%d", len(html_by_board))
-        get_redis().delete(*[keys.sent(board_id) for board_id in html_by_board])
+        _forget_sent(html_by_board)
+
+
+def _forget_sent(board_ids: Iterable[int]) -> None:
+    get_redis().delete(*[keys.sent(board_id) for board_id in board_ids])
 
 
 def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> CenterSnapshot:

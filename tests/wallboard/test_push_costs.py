@@ -281,9 +281,36 @@ def test_a_push_dropped_by_a_full_inbox_is_sent_again(org: Organization, setting
     assert dropped.fragments_sent[board.pk]
     assert not get_redis().exists(keys.sent(board.pk))
 
-    run_send(layer.flush())  # the viewer reads again (on the loop the push sends from)
+    run_send(layer.flush)  # the viewer reads again (on the loop the push sends from)
     now = timezone.now()
     # Nothing changed since the dropped push, and yet what it carried is sent again...
     assert push_change(change, now=now).fragments_sent.get(board.pk)
     # ...once: the fingerprints are back.
     assert push_change(change, now=now).fragments_sent.get(board.pk) is None
+
+
+def test_a_push_whose_send_failed_is_sent_again(org: Organization, settings: Any) -> None:
+    """Redis for the channel layer is unreachable when the push sends: nobody got it, so the
+    fingerprints must not claim its viewers have it."""
+    import copy
+
+    from channels.layers import channel_layers
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from tests.fixtures.servers import free_port
+    from wallboard import keys
+    from wallboard.redis_client import get_redis
+
+    queue = grow(org, queues=1, agents_per_queue=1, tasks_per_queue=2)
+    board = listening_board(org, queue)
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["hosts"] = [f"redis://127.0.0.1:{free_port()}/0"]  # nobody
+    settings.CHANNEL_LAYERS = layers
+    channel_layers.backends.clear()
+    try:
+        TaskFactory.create(organization=org, queue=queue, created_at=timezone.now())
+        with pytest.raises(RedisConnectionError):
+            push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
+        assert not get_redis().exists(keys.sent(board.pk))
+    finally:
+        channel_layers.backends.clear()

@@ -142,7 +142,13 @@ def push(
     )
     changed = compare_and_set(org_id, rendered)
     if changed:
-        run_send(_group_send(org_id, messages({i: rendered[i] for i in changed})))
+        sent = messages({i: rendered[i] for i in changed})
+        try:
+            run_send(lambda: _group_send(org_id, sent))
+        except Exception:
+            # Nobody got it: the next push compares with nothing and sends it all again.
+            get_redis().delete(keys.supervisor_sent(org_id))
+            raise
     return changed
 
 
