@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
 from wallboard import keys, selectors, snapshots
@@ -23,6 +21,7 @@ from wallboard.live import current_snapshot, full_board_html, send_board_html
 from wallboard.metrics import CenterSnapshot, MetricsConfig
 from wallboard.models import Board, BoardPage, QueueSettings, Tile
 from wallboard.redis_client import get_redis
+from wallboard.services import close_group_sockets
 from wallboard.specs import BoardSpec, PageSpec, _tile_spec, board_spec, board_specs
 from wxcc.models import Queue, Team
 
@@ -211,11 +210,7 @@ def board_delete(*, board: Board, now: datetime) -> None:
 
     def close_sockets() -> None:
         get_redis().delete(keys.sent(board_id))
-        layer = get_channel_layer()
-        assert layer is not None
-        # The consumer's handler for a revoked link closes with 4403: the TV shows that its
-        # link no longer works and does not reconnect.
-        async_to_sync(layer.group_send)(keys.board_group(board_id), {"type": "screen.revoked"})
+        close_group_sockets(keys.board_group(board_id))
 
     transaction.on_commit(close_sockets)
 

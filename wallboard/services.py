@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from oauth.models import Organization
+from wallboard.channel_layer import run_send
 from wallboard.keys import screen_group
 from wallboard.models import Board, BoardPage, Screen, Tile
 from wallboard.tiles import TileKind
@@ -38,15 +38,18 @@ def screen_revoke(*, screen: Screen, now: datetime) -> bool:
     Returns whether it was still active."""
     updated = Screen.objects.filter(pk=screen.pk, revoked_at__isnull=True).update(revoked_at=now)
     screen.revoked_at = screen.revoked_at or now
-    transaction.on_commit(lambda: close_screen_sockets(screen.pk))
+    transaction.on_commit(lambda: close_group_sockets(screen_group(screen.pk)))
     logger.info("event=screen_revoked screen_id=%s board_id=%s", screen.pk, screen.board_id)
     return updated > 0
 
 
-def close_screen_sockets(screen_id: int) -> None:
+def close_group_sockets(group: str) -> None:
+    """Close every open socket of a screen's or a board's group. The consumer's handler for
+    a revoked link closes with 4403: the TV shows that its link no longer works and does
+    not reconnect."""
     layer = get_channel_layer()
     assert layer is not None
-    async_to_sync(layer.group_send)(screen_group(screen_id), {"type": "screen.revoked"})
+    run_send(lambda: layer.group_send(group, {"type": "screen.revoked"}))
 
 
 DEMO_BOARD_SLUG = "demo"
