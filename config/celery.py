@@ -36,7 +36,7 @@ def return_database_connections(sender: Any = None, **kwargs: Any) -> None:
 
 @worker_ready.connect
 @worker_process_init.connect
-def freeze_startup_objects(**kwargs: Any) -> None:
+def freeze_once_ready(**kwargs: Any) -> None:
     """What the worker loaded at start-up stays out of the collector's way: in each pool
     process once forked, and in the main process once it is ready (GC_FREEZE_AT_STARTUP)."""
     from django.conf import settings

@@ -3,8 +3,9 @@ size: a change in one queue reads only what changed, renders each listening boar
 
 from __future__ import annotations
 
+import copy
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -53,6 +54,22 @@ def redis_round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
     return counter
+
+
+@pytest.fixture
+def channel_layer_config(settings: Any) -> Iterator[Callable[..., None]]:
+    """Give the channel layer other CONFIG values for one test (a fresh layer is built from
+    them, and again from the real settings afterwards)."""
+    from channels.layers import channel_layers
+
+    def configure(**config: Any) -> None:
+        layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+        layers["default"]["CONFIG"].update(config)
+        settings.CHANNEL_LAYERS = layers
+        channel_layers.backends.clear()
+
+    yield configure
+    channel_layers.backends.clear()
 
 
 def grow(org: Organization, *, queues: int, agents_per_queue: int, tasks_per_queue: int) -> Queue:
@@ -246,24 +263,20 @@ def test_the_send_costs_the_same_round_trips_for_one_board_or_many(
     assert connects.count == 0
 
 
-def test_a_push_dropped_by_a_full_inbox_is_sent_again(org: Organization, settings: Any) -> None:
+def test_a_push_dropped_by_a_full_inbox_is_sent_again(
+    org: Organization, channel_layer_config: Callable[..., None]
+) -> None:
     """A web process whose inbox is full loses that push; the fingerprints must not claim
     its viewers have it, or a figure that does not change again would stay wrong."""
-    import copy
-
     from asgiref.sync import async_to_sync
-    from channels.layers import channel_layers, get_channel_layer
+    from channels.layers import get_channel_layer
 
     from wallboard import keys
     from wallboard.channel_layer import run_send
     from wallboard.keys import board_group
     from wallboard.redis_client import get_redis
 
-    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
-    layers["default"]["CONFIG"]["capacity"] = 1
-    layers["default"]["CONFIG"]["prefix"] = f"wb:test-{uuid.uuid4().hex}"  # groups of its own
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
+    channel_layer_config(capacity=1, prefix=f"wb:test-{uuid.uuid4().hex}")  # groups of its own
     queue = grow(org, queues=1, agents_per_queue=1, tasks_per_queue=2)
     board = listening_board(org, queue)
     layer = get_channel_layer()
@@ -289,12 +302,11 @@ def test_a_push_dropped_by_a_full_inbox_is_sent_again(org: Organization, setting
     assert push_change(change, now=now).fragments_sent.get(board.pk) is None
 
 
-def test_a_push_whose_send_failed_is_sent_again(org: Organization, settings: Any) -> None:
+def test_a_push_whose_send_failed_is_sent_again(
+    org: Organization, channel_layer_config: Callable[..., None]
+) -> None:
     """Redis for the channel layer is unreachable when the push sends: nobody got it, so the
     fingerprints must not claim its viewers have it."""
-    import copy
-
-    from channels.layers import channel_layers
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from tests.fixtures.servers import free_port
@@ -303,14 +315,8 @@ def test_a_push_whose_send_failed_is_sent_again(org: Organization, settings: Any
 
     queue = grow(org, queues=1, agents_per_queue=1, tasks_per_queue=2)
     board = listening_board(org, queue)
-    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
-    layers["default"]["CONFIG"]["hosts"] = [f"redis://127.0.0.1:{free_port()}/0"]  # nobody
-    settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
-    try:
-        TaskFactory.create(organization=org, queue=queue, created_at=timezone.now())
-        with pytest.raises(RedisConnectionError):
-            push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
-        assert not get_redis().exists(keys.sent(board.pk))
-    finally:
-        channel_layers.backends.clear()
+    channel_layer_config(hosts=[f"redis://127.0.0.1:{free_port()}/0"])  # nobody listens
+    TaskFactory.create(organization=org, queue=queue, created_at=timezone.now())
+    with pytest.raises(RedisConnectionError):
+        push_change(LiveStateChange.of(org.pk, queue_ids=[queue.pk]))
+    assert not get_redis().exists(keys.sent(board.pk))
