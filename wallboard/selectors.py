@@ -6,11 +6,12 @@ org's size (the engine's ids are the rows' primary keys as strings).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+import numpy as np
 from django.db.models import F, FloatField, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -18,11 +19,19 @@ from oauth.models import ConnectionStatus, Organization
 from wallboard.metrics import (
     DEFAULT_SERVICE_LEVEL_THRESHOLD_S,
     AgentState,
-    AgentStateSpan,
     AgentStatus,
-    Contact,
-    HandleType,
     MetricsConfig,
+)
+from wallboard.metrics.columns import (
+    HANDLE_TYPE_CODES,
+    MISSING,
+    NO_HANDLE_TYPE,
+    ContactColumns,
+    SpanColumns,
+    build_columns,
+    build_span_columns,
+    epoch_us,
+    seconds_to_us,
 )
 from wallboard.models import QueueSettings
 from wxcc.models import (
@@ -36,9 +45,9 @@ from wxcc.models import (
 )
 from wxcc.models import AgentState as StoredAgentState
 
-_HANDLE_TYPES = {t.value: t for t in HandleType}
+_HANDLE_TYPE_CODES = {str(t): code for t, code in HANDLE_TYPE_CODES.items()}
 _AGENT_STATES = {s.value: s for s in AgentState}
-_WAITING = (TaskStatus.QUEUED, TaskStatus.OFFERED)
+_WAITING = frozenset({str(TaskStatus.QUEUED), str(TaskStatus.OFFERED)})
 
 
 class _EpochSeconds(Func):
@@ -118,7 +127,7 @@ def metrics_config(*, org_id: int, short_abandon_threshold_s: float) -> MetricsC
 
 def contacts_since(
     *, org_id: int, since: datetime, queue_ids: Collection[int] | None = None
-) -> list[Contact]:
+) -> ContactColumns:
     """Tasks still open, or that arrived or ended at or after `since` (of the given queues
     only, when named). One query."""
     tasks = Task.objects.filter(organization_id=org_id).filter(
@@ -132,59 +141,55 @@ def contacts_since(
     return contacts_of(tasks)
 
 
-def contacts_of(tasks: QuerySet[Task]) -> list[Contact]:
-    """The tasks as the metrics engine's contacts. One query.
+def contacts_of(tasks: QuerySet[Task]) -> ContactColumns:
+    """The tasks as the metrics engine's contacts, in columns. One query.
 
-    Every push reads a day's contacts of the queues that changed, so the loop is kept lean:
-    times converted inline, the contact built with positional arguments (in `Contact`'s
-    field order), no function call per field."""
-    rows = tasks.annotate(**_EPOCH_COLUMNS).values_list(*_TASK_VALUES)
-    handle_types, waiting, ended = _HANDLE_TYPES, _WAITING, TaskStatus.ENDED
-    at, utc = datetime.fromtimestamp, UTC
-    contacts: list[Contact] = []
-    append = contacts.append
-    for (
-        wxcc_id,
-        queue_id,
-        agent_id,
-        team_id,
-        channel_type,
-        status,
+    Every push reads a day's contacts of the queues that changed, so rows go into columns
+    whole (times as epoch seconds), with no object per task."""
+    rows = list(tasks.annotate(**_EPOCH_COLUMNS).values_list(*_TASK_VALUES))
+    (
+        wxcc_ids,
+        queue_ids,
+        agent_ids,
+        team_ids,
+        channel_types,
+        statuses,
         created_s,
         queued_s,
         connected_s,
         ended_s,
-        handle_type,
+        handle_types,
         queue_ms,
         talk_ms,
         hold_ms,
         wrapup_ms,
-        transfer_count,
-    ) in rows:
-        created_at = at(created_s, utc)
-        append(
-            Contact(
-                str(wxcc_id),
-                None if queue_id is None else str(queue_id),
-                None if agent_id is None else str(agent_id),
-                None if team_id is None else str(team_id),
-                str(channel_type),
-                created_at if queued_s is None else at(queued_s, utc),  # arrived_at
-                None if connected_s is None else at(connected_s, utc),  # answered_at
-                None if ended_s is None else at(ended_s, utc),  # ended_at
-                # "" (not classified yet) and anything unknown are no classification.
-                handle_types.get(str(handle_type).lower()),
-                created_at,
-                queue_ms,
-                talk_ms,
-                hold_ms,
-                wrapup_ms,
-                int(transfer_count or 0),
-                status != ended,  # is_open
-                status in waiting,  # is_waiting
-            )
-        )
-    return contacts
+        transfer_counts,
+    ) = zip(*rows, strict=True) if rows else ((),) * len(_TASK_VALUES)
+    created_us = seconds_to_us(created_s)
+    queued_us = seconds_to_us(queued_s)
+    ended, waiting = str(TaskStatus.ENDED), _WAITING
+    codes = _HANDLE_TYPE_CODES
+    return build_columns(
+        ids=[str(i) for i in wxcc_ids],
+        channel_types=[str(c) for c in channel_types],
+        queue_ids=[None if q is None else str(q) for q in queue_ids],
+        team_ids=[None if t is None else str(t) for t in team_ids],
+        agent_ids=[None if a is None else str(a) for a in agent_ids],
+        # Arrival: when the task entered the queue, else when it was created.
+        arrived_us=np.where(queued_us == MISSING, created_us, queued_us),
+        answered_us=seconds_to_us(connected_s),
+        ended_us=seconds_to_us(ended_s),
+        created_us=created_us,
+        # "" (not classified yet) and anything unknown are no classification.
+        handle_types=[codes.get(str(h).lower(), NO_HANDLE_TYPE) for h in handle_types],
+        queue_ms=queue_ms,
+        talk_ms=talk_ms,
+        hold_ms=hold_ms,
+        wrapup_ms=wrapup_ms,
+        transfer_counts=[int(t or 0) for t in transfer_counts],
+        is_open=[s != ended for s in statuses],
+        is_waiting=[s in waiting for s in statuses],
+    )
 
 
 def agent_statuses(
@@ -229,7 +234,7 @@ def agent_statuses(
 
 def agent_spans(
     *, org_id: int, since: datetime, agent_ids: Collection[int] | None = None
-) -> list[AgentStateSpan]:
+) -> SpanColumns:
     """State spans of sessions open at or after `since`: the state each was in at `since`,
     then every change after it; a session's last span ends at its logout. Two queries."""
     before = AgentStateChange.objects.filter(session=OuterRef("pk"), at__lt=since).order_by(
@@ -264,33 +269,52 @@ def agent_spans(
         .values_list("session_id", "at", "state", "idle_code")
     ):
         changes[session_id].append((at, state, code))
-    spans: list[AgentStateSpan] = []
+    spans = _SpanLists()
     for row in rows:
         points = list(changes.get(row["pk"], ()))
         if row["before_at"] is not None:
             points.insert(0, (row["before_at"], row["before_state"], row["before_code"]))
         if not points:
             points = [(row["state_since"], row["state"], row["idle_code"])]
-        spans.extend(_spans_of(str(row["agent_id"]), points, row["logout_at"]))
-    return spans
+        spans.add_session(str(row["agent_id"]), points, row["logout_at"])
+    return spans.columns()
 
 
-def _spans_of(
-    agent_id: str, points: list[tuple[datetime, str, str]], logout_at: datetime | None
-) -> Iterable[AgentStateSpan]:
-    for index, (start, state, code) in enumerate(points):
-        known = _AGENT_STATES.get(state)
-        if known is None or known is AgentState.LOGGED_OUT:
-            continue
-        end = points[index + 1][0] if index + 1 < len(points) else logout_at
-        if end is not None and end < start:
-            end = start
-        yield AgentStateSpan(
-            agent_id=agent_id,
-            state=known,
-            start=start,
-            end=end,
-            idle_code=code if known is AgentState.IDLE else "",
+class _SpanLists:
+    """A session's state changes as spans, collected field by field for `SpanColumns`."""
+
+    def __init__(self) -> None:
+        self.agent_ids: list[str] = []
+        self.states: list[AgentState] = []
+        self.starts_us: list[int] = []
+        self.ends_us: list[int] = []
+        self.idle_codes: list[str] = []
+
+    def add_session(
+        self, agent_id: str, points: list[tuple[datetime, str, str]], logout_at: datetime | None
+    ) -> None:
+        """Each change lasts until the next, the last until logout; a change back in time
+        (clock skew) lasts no time."""
+        for index, (start, state, code) in enumerate(points):
+            known = _AGENT_STATES.get(state)
+            if known is None or known is AgentState.LOGGED_OUT:
+                continue
+            end = points[index + 1][0] if index + 1 < len(points) else logout_at
+            if end is not None and end < start:
+                end = start
+            self.agent_ids.append(agent_id)
+            self.states.append(known)
+            self.starts_us.append(epoch_us(start))
+            self.ends_us.append(MISSING if end is None else epoch_us(end))
+            self.idle_codes.append(code if known is AgentState.IDLE else "")
+
+    def columns(self) -> SpanColumns:
+        return build_span_columns(
+            agent_ids=self.agent_ids,
+            states=self.states,
+            starts_us=self.starts_us,
+            ends_us=self.ends_us,
+            idle_codes=self.idle_codes,
         )
 
 

@@ -23,12 +23,12 @@ from django.conf import settings
 
 from wallboard import keys, selectors
 from wallboard.metrics import (
-    AgentStateSpan,
     AgentStatus,
     CenterSnapshot,
-    Contact,
+    ContactColumns,
     MetricsConfig,
     SnapshotOutdated,
+    SpanColumns,
     compute_center,
     compute_since,
     recompute_agents,
@@ -166,11 +166,11 @@ class ChangeInputs:
     queue_ids: frozenset[int]
     agent_ids: frozenset[int]
     now: datetime
-    _contacts: list[Contact] | None = None
+    _contacts: ContactColumns | None = None
     _statuses: list[AgentStatus] | None = None
-    _spans: list[AgentStateSpan] | None = None
+    _spans: SpanColumns | None = None
 
-    def contacts(self) -> list[Contact]:
+    def contacts(self) -> ContactColumns:
         if self._contacts is None:
             self._contacts = selectors.contacts_since(
                 org_id=self.org_id, since=self.since, queue_ids=self.queue_ids
@@ -184,7 +184,7 @@ class ChangeInputs:
             )
         return self._statuses
 
-    def spans(self) -> list[AgentStateSpan]:
+    def spans(self) -> SpanColumns:
         if self._spans is None:
             self._spans = selectors.agent_spans(
                 org_id=self.org_id, since=self.since, agent_ids=self.agent_ids

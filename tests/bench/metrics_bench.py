@@ -29,6 +29,7 @@ from wallboard.metrics import (
     refresh,
     refresh_since,
 )
+from wallboard.metrics.columns import MISSING, contact_columns, epoch_us, span_columns
 
 ZONE = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -146,7 +147,11 @@ def _best_and_median_ms(run: Any) -> tuple[float, float]:
 
 
 def metrics_compute_ms() -> dict[str, Any]:
-    contacts, agents, spans, config = synthetic_center()
+    """The engine's inputs are columns, as the selectors read them from the database
+    (`wallboard.selectors.contacts_since`, `agent_spans`); made here before timing."""
+    contact_list, agents, span_list, config = synthetic_center()
+    contacts, spans = contact_columns(contact_list), span_columns(span_list)
+    del contact_list, span_list  # a server holds only the columns
     snapshot = compute_center(
         contacts=contacts, agents=agents, spans=spans, config=config, now=NOW, zone=ZONE
     )
@@ -155,22 +160,21 @@ def metrics_compute_ms() -> dict[str, Any]:
             contacts=contacts, agents=agents, spans=spans, config=config, now=NOW, zone=ZONE
         )
     )
-    one_queue = [c for c in contacts if c.queue_id == "q7"]
+    one_queue = contacts.of_queues({"q7"})
     queue_best, queue_median = _best_and_median_ms(
         lambda: recompute_queues(snapshot, queue_ids={"q7"}, contacts=one_queue, now=NOW)
     )
-    one_agent = [s for s in spans if s.agent_id == "a7"]
+    one_agent = spans.of_agents({"a7"})
     agent_best, agent_median = _best_and_median_ms(
         lambda: recompute_agents(snapshot, agents=[agents[7]], spans=one_agent, now=NOW)
     )
     later = NOW + timedelta(seconds=10)
     since = refresh_since(now=later)
-    recent = [
-        c
-        for c in contacts
-        if c.is_open or c.arrived_at >= since or (c.ended_at is not None and c.ended_at >= since)
-    ]
-    recent_spans = [s for s in spans if s.end is None or s.end >= since]
+    since_us = epoch_us(since)
+    recent = contacts.take(
+        contacts.is_open | (contacts.arrived_us >= since_us) | (contacts.ended_us >= since_us)
+    )
+    recent_spans = spans.take((spans.end_us == MISSING) | (spans.end_us >= since_us))
     tick_best, tick_median = _best_and_median_ms(
         lambda: refresh(snapshot, contacts=recent, spans=recent_spans, now=later)
     )

@@ -27,7 +27,7 @@ queue = QueueFactory.create(organization=org)
 arrived = datetime(2026, 3, 10, 9, 0, 1, 123456, tzinfo=UTC)
 TaskFactory.create(organization=org, queue=queue, status=TaskStatus.QUEUED,
                    created_at=arrived.replace(microsecond=0), queued_at=arrived)
-(contact,) = contacts_since(org_id=org.pk, since=datetime(2026, 3, 10, tzinfo=UTC))
+(contact,) = contacts_since(org_id=org.pk, since=datetime(2026, 3, 10, tzinfo=UTC)).contacts()
 print(json.dumps({"vendor": connection.vendor, "arrived_at": contact.arrived_at.isoformat(),
                   "created_at": contact.created_at.isoformat(), "answered_at": contact.answered_at,
                   "waiting": contact.is_waiting}))

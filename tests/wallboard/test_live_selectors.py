@@ -23,7 +23,7 @@ def build(org: Organization) -> Any:
 
 def test_contacts_of_today_are_mapped_for_the_engine(org: Organization) -> None:
     center = build_center(org)
-    contacts = selectors.contacts_since(org_id=org.pk, since=at(-9 * 60))
+    contacts = selectors.contacts_since(org_id=org.pk, since=at(-9 * 60)).contacts()
     assert len(contacts) == 5  # yesterday's ended task is not read
     by_arrival = {c.arrived_at: c for c in contacts}
     waiting = by_arrival[at(59)]
@@ -64,7 +64,9 @@ def test_contact_times_are_read_exact_to_the_microsecond(org: Organization) -> N
         )
     found = {
         c.id: c
-        for c in selectors.contacts_since(org_id=org.pk, since=moments[0].replace(year=2000))
+        for c in selectors.contacts_since(
+            org_id=org.pk, since=moments[0].replace(year=2000)
+        ).contacts()
     }
     for n, moment in enumerate(moments):
         contact = found[f"t-{n}"]
@@ -179,7 +181,9 @@ def test_every_field_of_a_handled_contact_is_read(org: Organization) -> None:
         transfer_count=2,
     )
 
-    (contact,) = selectors.contacts_since(org_id=org.pk, since=created - timedelta(hours=1))
+    (contact,) = selectors.contacts_since(
+        org_id=org.pk, since=created - timedelta(hours=1)
+    ).contacts()
 
     assert contact == Contact(
         id="call-1",

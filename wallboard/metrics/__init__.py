@@ -10,6 +10,7 @@ each formula (`formulas`) and one classification of each contact (`contacts`).
 from __future__ import annotations
 
 from .agents import AgentCounts, AgentFigures, AgentTimeTally, tally_agent_time
+from .columns import ContactColumns, SpanColumns, contact_columns, span_columns
 from .contacts import Outcome, contact_outcome
 from .engine import (
     REFRESH_HORIZON,
@@ -73,6 +74,7 @@ __all__ = [
     "AgentTimeTally",
     "CenterSnapshot",
     "Contact",
+    "ContactColumns",
     "ContactFigures",
     "GroupFigures",
     "HandleType",
@@ -84,10 +86,12 @@ __all__ = [
     "QueueSummary",
     "ServiceLevelDefinition",
     "SnapshotOutdated",
+    "SpanColumns",
     "Window",
     "agent_performance",
     "compute_center",
     "compute_since",
+    "contact_columns",
     "contact_outcome",
     "day_window",
     "display_pct",
@@ -102,5 +106,6 @@ __all__ = [
     "recompute_queues",
     "refresh",
     "refresh_since",
+    "span_columns",
     "tally_agent_time",
 ]

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from itertools import pairwise
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from .contacts import elapsed_ms, whole_ms
+import numpy as np
+import numpy.typing as npt
+
+from .columns import MISSING, STATES, SpanColumns, epoch_us, span_columns
+from .contacts import elapsed_ms
 from .formulas import occupancy_pct
 from .inputs import AgentState, AgentStateSpan, AgentStatus
 from .periods import Window
@@ -114,15 +117,16 @@ SlotTimes = tuple[TimeRow, ...]
 _NO_CODES: Mapping[str, int] = MappingProxyType({})
 EMPTY_TIME_ROW: TimeRow = (0, 0, 0, 0, 0, _NO_CODES)
 
-_MS = timedelta(milliseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LOGGED_IN, _AVAILABLE, _OCCUPIED, _RESERVED, _IDLE = range(5)
+_N_BUCKETS = 5
 _BUCKET = {
     AgentState.AVAILABLE: _AVAILABLE,
     AgentState.RESERVED: _RESERVED,
     AgentState.IDLE: _IDLE,
     **dict.fromkeys(OCCUPIED_STATES, _OCCUPIED),
 }
+# Per state code (columns.STATES), its bucket; -1 for logged out.
+_BUCKET_OF_STATE = np.array([_BUCKET.get(state, -1) for state in STATES], dtype=np.int64)
 
 
 def time_tally(row: TimeRow) -> AgentTimeTally:
@@ -155,114 +159,83 @@ def add_slot_times(items: Iterable[SlotTimes], n_slots: int) -> SlotTimes:
 
 
 def tally_time(
-    spans: Iterable[AgentStateSpan],
+    spans: Iterable[AgentStateSpan] | SpanColumns,
     *,
     windows: Sequence[Window],
     now: datetime,
     key_of: Mapping[str, str | None] | None = None,
 ) -> dict[Any, SlotTimes]:
     """Each span's overlap with each window, an open span lasting to `now`; added up per
-    agent, or per `key_of[agent]` (a team) when given."""
-    n_slots = len(windows)
-    # Whole ms since `origin` (the earliest window start, floored to a whole ms since the
-    # epoch, so the floors are those of ms since the epoch): integer arithmetic is several
-    # times cheaper than datetime's, and a timedelta under a day converts from its parts.
-    origin_ms = min(((w.start - _EPOCH) // _MS for w in windows), default=0)
-    origin = _EPOCH + timedelta(milliseconds=origin_ms)
-    # Windows by start, so a span stops at the first window starting after it ends.
-    bounds = sorted(
-        (whole_ms(window.start - origin), whole_ms(window.end - origin), slot)
-        for slot, window in enumerate(windows)
+    agent, or per `key_of[agent]` (a team) when given. As array operations over the spans'
+    columns; times are floored to whole ms since the epoch first."""
+    columns = span_columns(spans)
+    bucket = _BUCKET_OF_STATE[columns.state]
+    counted = bucket >= 0  # logged out counts nowhere
+    if not counted.all():
+        columns = columns.take(counted)
+        bucket = bucket[counted]
+    if len(columns) == 0:
+        return {}
+    agent_ids = columns.agent_ids
+    key_names = list(agent_ids) if key_of is None else [key_of.get(a) for a in agent_ids]
+    key_codes: dict[Any, int] = {}
+    key_of_agent = np.array(
+        [key_codes.setdefault(name, len(key_codes)) for name in key_names], dtype=np.int64
     )
-    # Most spans lie between two window boundaries where only some windows (on a board,
-    # today alone, before the rolling hour) hold them: two comparisons find those windows.
-    points = sorted({b[0] for b in bounds} | {b[1] for b in bounds})
-    gaps = [(hi - lo, lo, hi) for lo, hi in pairwise(points)]
-    _, wide_start, wide_end = max(gaps) if gaps else (0, 0, 0)
-    wide_slots = [slot for start, end, slot in bounds if start <= wide_start and wide_end <= end]
-    now_ms = whole_ms(now - origin)
-    rows: dict[Any, list[list[int]]] = {}
-    codes: dict[Any, list[dict[str, int]]] = {}
-
-    def add_idle(key: Any, slot: int, code: str, overlap: int) -> None:
-        key_codes = codes.get(key)
-        if key_codes is None:
-            key_codes = codes[key] = [{} for _ in range(n_slots)]
-        by_code = key_codes[slot]
-        by_code[code] = by_code.get(code, 0) + overlap
-
-    bucket_of = _BUCKET
-    idle = _IDLE
-    # An agent's spans follow one another: a span often starts when the one before ended,
-    # and comparing two datetimes is cheaper than converting one; likewise its key.
-    last_end: datetime | None = None
-    last_end_ms = 0
-    last_agent: str | None = None
-    key: Any = None
-    key_rows: list[list[int]] = []
-    for span in spans:
-        bucket = bucket_of.get(span.state)
-        if bucket is None:  # logged out
-            continue
-        end_at = span.end
-        if end_at is None:
-            span_end = now_ms
-        else:
-            # `whole_ms(end_at - origin)`, inlined: this runs once per span.
-            since = end_at - origin
-            days = since.days
-            span_end = since.seconds * 1000 + since.microseconds // 1000
-            if days:
-                span_end += days * 86_400_000
-        if span_end <= 0:
-            continue
-        start_at = span.start
-        if start_at == last_end:
-            span_start = last_end_ms
-        else:
-            since = start_at - origin
-            days = since.days
-            span_start = since.seconds * 1000 + since.microseconds // 1000
-            if days:
-                span_start += days * 86_400_000
-        last_end, last_end_ms = end_at, span_end
-        if span_end <= span_start:
-            continue
-        agent_id = span.agent_id
-        if agent_id != last_agent:
-            last_agent = agent_id
-            key = agent_id if key_of is None else key_of.get(agent_id)
-            found = rows.get(key)
-            if found is None:
-                found = rows[key] = [[0, 0, 0, 0, 0] for _ in range(n_slots)]
-            key_rows = found
-        if wide_start <= span_start and span_end <= wide_end:
-            overlap = span_end - span_start
-            for slot in wide_slots:
-                key_rows[slot][bucket] += overlap
-                if bucket == idle:
-                    add_idle(key, slot, span.idle_code, overlap)
-            continue
-        for start, end, slot in bounds:
-            if start >= span_end:
-                break
-            overlap = (span_end if span_end < end else end) - (
-                span_start if span_start > start else start
-            )
-            if overlap > 0:
-                key_rows[slot][bucket] += overlap
-                if bucket == idle:
-                    add_idle(key, slot, span.idle_code, overlap)
-    no_codes: tuple[Mapping[str, int], ...] = (_NO_CODES,) * n_slots
-    # Logged in is the sum of the four states: every span that counts is in exactly one.
-    return {
-        key: tuple(
-            (row[1] + row[2] + row[3] + row[4], row[1], row[2], row[3], row[4], by_code)
-            for row, by_code in zip(key_rows, codes.get(key, no_codes), strict=True)
+    keys = list(key_codes)
+    n_keys, n_codes = len(keys), len(columns.idle_codes)
+    key = key_of_agent[columns.agent]
+    start_ms = columns.start_us // 1000
+    end_ms = np.where(columns.end_us == MISSING, epoch_us(now) // 1000, columns.end_us // 1000)
+    idle = bucket == _IDLE
+    idle_key = key[idle] * n_codes + columns.idle_code[idle]
+    state_key = key * _N_BUCKETS + bucket
+    # Per key and slot: logged in (the sum of the four states: every span that counts is
+    # in exactly one), then ms per state; and per slot, per key, the ms of each idle code.
+    times = np.empty((n_keys, len(windows), _N_BUCKETS), dtype=np.int64)
+    by_code: list[dict[int, dict[str, int]]] = []
+    idle_names = columns.idle_codes
+    for slot, window in enumerate(windows):
+        overlap = np.maximum(
+            np.minimum(end_ms, epoch_us(window.end) // 1000)
+            - np.maximum(start_ms, epoch_us(window.start) // 1000),
+            0,
         )
-        for key, key_rows in rows.items()
-        if any(row[1] or row[2] or row[3] or row[4] for row in key_rows)
-    }
+        times[:, slot, :] = _int_sums(state_key, overlap, n_keys * _N_BUCKETS).reshape(
+            n_keys, _N_BUCKETS
+        )
+        code_ms = _int_sums(idle_key, overlap[idle], n_keys * n_codes)
+        found = np.flatnonzero(code_ms)
+        codes_of_key: dict[int, dict[str, int]] = {}
+        for at, ms in zip(found.tolist(), code_ms[found].tolist(), strict=True):
+            key_index, code = divmod(at, n_codes)
+            codes_of_key.setdefault(key_index, {})[idle_names[code]] = ms
+        by_code.append(codes_of_key)
+    times[:, :, _LOGGED_IN] = times[:, :, _AVAILABLE:].sum(axis=2)
+    counted_keys = np.flatnonzero(times[:, :, _LOGGED_IN].any(axis=1))
+    counted_times = times[counted_keys]
+    key_list = counted_keys.tolist()
+    no_codes = _NO_CODES
+    # Rows are made by zip, in C: one list of rows per slot, then one tuple per key.
+    per_slot = [
+        list(
+            zip(
+                *counted_times[:, slot, :].T.tolist(),
+                [codes_of_key.get(index, no_codes) for index in key_list],
+                strict=True,
+            )
+        )
+        for slot, codes_of_key in enumerate(by_code)
+    ]
+    return dict(zip([keys[index] for index in key_list], zip(*per_slot, strict=True), strict=True))
+
+
+def _int_sums(
+    at: npt.NDArray[np.int64], weights: npt.NDArray[np.int64], size: int
+) -> npt.NDArray[np.int64]:
+    """Per index, the sum of its integer weights: exact, partial sums of ms stay far below
+    2**53."""
+    return np.bincount(at, weights=weights, minlength=size).astype(np.int64)
 
 
 def tally_agent_time(
@@ -276,14 +249,12 @@ def tally_agent_time(
 
 
 def split_open_spans(
-    spans: Iterable[AgentStateSpan],
-) -> tuple[list[AgentStateSpan], list[AgentStateSpan]]:
+    spans: Iterable[AgentStateSpan] | SpanColumns,
+) -> tuple[SpanColumns, SpanColumns]:
     """(closed spans, open spans): closed spans tally once; open ones grow with `now`."""
-    closed: list[AgentStateSpan] = []
-    still_open: list[AgentStateSpan] = []
-    for span in spans:
-        (closed if span.end is not None else still_open).append(span)
-    return closed, still_open
+    columns = span_columns(spans)
+    still_open = columns.end_us == MISSING
+    return columns.take(~still_open), columns.take(still_open)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,32 @@
 """How one contact counts: its outcome, its wait and its handle time.
 
-Every figure built from contacts (boards, queue summaries, intervals, agent performance)
-classifies a contact with these functions and nothing else.
+Every figure built from contacts (boards, queue summaries, intervals, agent performance,
+abandoned-contact lists) classifies contacts with `classify_columns` and nothing else: one
+rule, written once over columns of contacts (`columns.ContactColumns`) so that a center's
+hundred thousand contacts are classified as array operations. The per-contact functions
+below (`classify`, `outcomes_and_waits`) put their contacts into columns and call it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
 
+import numpy as np
+
+from .columns import (
+    HANDLE_TYPE_CODES,
+    MISSING,
+    NO_HANDLE_TYPE,
+    Bools,
+    ContactColumns,
+    Int64s,
+    build_columns,
+    contact_columns,
+    times_us,
+)
 from .inputs import Contact, HandleType
 
 
@@ -20,15 +37,16 @@ class Outcome(IntEnum):
     SHORT_ABANDONED = 3
 
 
-# Module-level names for the members: reading `Outcome.ANSWERED` goes through the enum
-# class and costs more than the rest of `classify` on a contact.
-_OPEN_OUTCOME, _ANSWERED, _ABANDONED, _SHORT_ABANDONED = Outcome
-
-_FROM_HANDLE_TYPE = {
-    HandleType.NORMAL: Outcome.ANSWERED,
-    HandleType.ABANDONED: Outcome.ABANDONED,
-    HandleType.SHORT: Outcome.SHORT_ABANDONED,
-}
+# WxCC's handle types are coded as the outcome each decides (columns.HANDLE_TYPE_CODES).
+assert all(
+    HANDLE_TYPE_CODES[handle_type] == outcome
+    for handle_type, outcome in (
+        (HandleType.NORMAL, Outcome.ANSWERED),
+        (HandleType.ABANDONED, Outcome.ABANDONED),
+        (HandleType.SHORT, Outcome.SHORT_ABANDONED),
+    )
+)
+_OUTCOMES = tuple(Outcome)
 
 
 def elapsed_ms(start: datetime, end: datetime) -> int:
@@ -49,103 +67,111 @@ def threshold_ms(threshold_s: float) -> int:
     return round(threshold_s * 1000)
 
 
-# How one contact counts: (outcome, wait ms, handled, talk ms, hold ms, wrap-up ms).
-# A plain tuple because the engine makes one per contact per computation.
-Classification = tuple[Outcome, int, bool, int, int, int]
-_OPEN: Classification = (Outcome.OPEN, 0, False, 0, 0, 0)
+@dataclass(frozen=True, slots=True, eq=False)
+class Classified:
+    """How each contact of some columns counts (row i: contact i). Times in ms.
+
+    `outcome` holds `Outcome` values; `handled` is answered and finished, with its talk,
+    hold and wrap-up (0 for the others)."""
+
+    outcome: np.ndarray
+    waited_ms: Int64s
+    handled: Bools
+    talk_ms: Int64s
+    hold_ms: Int64s
+    wrapup_ms: Int64s
 
 
-def classify(contact: Contact, *, short_abandon_threshold_ms: int) -> Classification:
-    """How `contact` counts (see `classify_positional`)."""
-    return classify_positional(contact, short_abandon_threshold_ms)
+def _whole_ms_between(start_us: Int64s, end_us: Int64s) -> Int64s:
+    """Whole ms from start to end, floored like `whole_ms` (also for negative spans)."""
+    return (end_us - start_us) // 1000
 
 
-def classify_positional(contact: Contact, short_abandon_threshold_ms: int, /) -> Classification:
-    """How a contact counts: its outcome and wait (`outcome_and_wait`) and, when handled, its
-    handle time.
+def outcomes_and_waits_of(
+    columns: ContactColumns, *, short_abandon_threshold_ms: int
+) -> tuple[np.ndarray, Int64s]:
+    """The one place that decides contacts' outcomes and waits.
 
-    Handled: answered and finished, so it has a handle time, counted when it ended. Talk,
-    hold and wrap-up are WxCC's durations when known; unknown hold and wrap-up count 0;
-    unknown talk is answer-to-end minus hold.
-
-    Positional, for the tallies that call it once per contact: a call with a keyword costs
-    a tenth of the classification.
-    """
-    handle_type = contact.handle_type
-    answered_at = contact.answered_at
-    ended_at = contact.ended_at
-    outcome, waited = outcome_and_wait(
-        None if handle_type is None else _FROM_HANDLE_TYPE[handle_type],
-        answered_at,
-        contact.is_open,
-        contact.arrived_at,
-        contact.created_at,
-        ended_at,
-        contact.queue_ms,
-        short_abandon_threshold_ms,
-    )
-    if outcome is _OPEN_OUTCOME:
-        return _OPEN
-    if outcome is not _ANSWERED or ended_at is None or contact.is_open:
-        return (outcome, waited, False, 0, 0, 0)
-
-    hold = contact.hold_ms or 0
-    wrapup = contact.wrapup_ms or 0
-    talk = contact.talk_ms
-    if talk is None:
-        talk = elapsed_ms(answered_at, ended_at) - hold if answered_at is not None else 0
-        talk = talk if talk > 0 else 0
-    return (outcome, waited, True, talk, hold, wrapup)
-
-
-_OPEN_WAIT = (Outcome.OPEN, 0)
-
-
-def outcome_and_wait(
-    handle_outcome: Outcome | None,
-    answered_at: datetime | None,
-    is_open: bool,
-    arrived_at: datetime,
-    created_at: datetime | None,
-    ended_at: datetime | None,
-    queue_ms: int | None,
-    short_abandon_threshold_ms: int,
-    /,
-) -> tuple[Outcome, int]:
-    """The one place that decides a contact's outcome and wait.
-
-    Outcome: WxCC's `contactHandleType` when it has classified the contact (`handle_outcome`,
-    its outcome). Otherwise answered when an agent answered; still open while it has not
-    ended; else abandoned, and short when it ended less than the short threshold after it
-    started (WxCC's short-call rule counts from the start of the contact: `created_at`, else
-    arrival).
+    Outcome: WxCC's `contactHandleType` when it has classified the contact. Otherwise
+    answered when an agent answered; still open while it has not ended; else abandoned, and
+    short when it ended less than the short threshold after it started (WxCC's short-call
+    rule counts from the start of the contact: `created_at`, else arrival).
 
     Wait: arrival to answer (answered) or to end (abandoned); without those times WxCC's
     `queueDuration`, else 0. Negative spans from clock skew count 0.
     """
-    if handle_outcome is not None:
-        outcome = handle_outcome
-    elif answered_at is not None:
-        outcome = _ANSWERED
-    elif is_open:
-        return _OPEN_WAIT
-    elif ended_at is not None and (
-        whole_ms(ended_at - (created_at or arrived_at)) < short_abandon_threshold_ms
-    ):
-        outcome = _SHORT_ABANDONED
-    else:
-        outcome = _ABANDONED
-    if outcome is _OPEN_OUTCOME:
-        return _OPEN_WAIT
-    until = answered_at if outcome is _ANSWERED else ended_at
-    if until is None:
-        return (outcome, queue_ms or 0)
-    # `whole_ms(until - arrived_at)`, inlined: this runs once per contact per computation.
-    span = until - arrived_at
-    days = span.days
-    if days == 0:
-        return (outcome, span.seconds * 1000 + span.microseconds // 1000)
-    return (outcome, whole_ms(span) if days > 0 else 0)
+    c = columns
+    answered = c.answered_us != MISSING
+    ended = c.ended_us != MISSING
+    started_us = np.where(c.created_us != MISSING, c.created_us, c.arrived_us)
+    short = ended & (
+        _whole_ms_between(started_us, np.where(ended, c.ended_us, started_us))
+        < short_abandon_threshold_ms
+    )
+    derived = np.where(
+        answered,
+        Outcome.ANSWERED,
+        np.where(
+            c.is_open,
+            Outcome.OPEN,
+            np.where(short, Outcome.SHORT_ABANDONED, Outcome.ABANDONED),
+        ),
+    ).astype(np.int8)
+    outcome = np.where(c.handle_type != NO_HANDLE_TYPE, c.handle_type, derived).astype(np.int8)
+    until_us = np.where(outcome == Outcome.ANSWERED, c.answered_us, c.ended_us)
+    has_until = until_us != MISSING
+    span_ms = _whole_ms_between(c.arrived_us, np.where(has_until, until_us, c.arrived_us))
+    queue_ms = np.where(c.queue_ms != MISSING, c.queue_ms, 0)
+    waited = np.where(has_until, np.maximum(span_ms, 0), queue_ms)
+    waited[outcome == Outcome.OPEN] = 0
+    return outcome, waited
+
+
+def classify_columns(columns: ContactColumns, *, short_abandon_threshold_ms: int) -> Classified:
+    """How each contact counts: its outcome and wait (`outcomes_and_waits_of`) and, when
+    handled, its handle time.
+
+    Handled: answered and finished, so it has a handle time, counted when it ended. Talk,
+    hold and wrap-up are WxCC's durations when known; unknown hold and wrap-up count 0;
+    unknown talk is answer-to-end minus hold.
+    """
+    c = columns
+    outcome, waited = outcomes_and_waits_of(
+        c, short_abandon_threshold_ms=short_abandon_threshold_ms
+    )
+    ended = c.ended_us != MISSING
+    handled = (outcome == Outcome.ANSWERED) & ended & ~c.is_open
+    hold = np.where(handled & (c.hold_ms != MISSING), c.hold_ms, 0)
+    wrapup = np.where(handled & (c.wrapup_ms != MISSING), c.wrapup_ms, 0)
+    answered = c.answered_us != MISSING
+    answer_to_end = np.maximum(
+        _whole_ms_between(
+            np.where(answered, c.answered_us, 0), np.where(answered & ended, c.ended_us, 0)
+        ),
+        0,
+    )
+    derived_talk = np.where(answered, np.maximum(answer_to_end - hold, 0), 0)
+    talk = np.where(handled, np.where(c.talk_ms != MISSING, c.talk_ms, derived_talk), 0)
+    return Classified(outcome, waited, handled, talk, hold, wrapup)
+
+
+# How one contact counts: (outcome, wait ms, handled, talk ms, hold ms, wrap-up ms).
+Classification = tuple[Outcome, int, bool, int, int, int]
+
+
+def classify(contact: Contact, *, short_abandon_threshold_ms: int) -> Classification:
+    """How `contact` counts (`classify_columns` of that one contact)."""
+    got = classify_columns(
+        contact_columns([contact]), short_abandon_threshold_ms=short_abandon_threshold_ms
+    )
+    return (
+        _OUTCOMES[int(got.outcome[0])],
+        int(got.waited_ms[0]),
+        bool(got.handled[0]),
+        int(got.talk_ms[0]),
+        int(got.hold_ms[0]),
+        int(got.wrapup_ms[0]),
+    )
 
 
 # What a contact's outcome and wait are decided from, in this order: handle_type (a HandleType,
@@ -160,32 +186,47 @@ WaitFacts = tuple[
     datetime | None,
     int | None,
 ]
-# HandleType is a StrEnum: its members and WxCC's plain words find the same outcome.
-_FROM_HANDLE_WORD: dict[str, Outcome] = {str(k): v for k, v in _FROM_HANDLE_TYPE.items()}
+# HandleType is a StrEnum: its members and WxCC's plain words find the same code.
+_HANDLE_WORD_CODES: dict[str, int] = {str(k): v for k, v in HANDLE_TYPE_CODES.items()}
 
 
 def outcomes_and_waits(
     facts: Iterable[WaitFacts], *, short_abandon_threshold_ms: int
 ) -> list[tuple[Outcome, int]]:
-    """`outcome_and_wait` for many contacts at once, read from their plain fields: a list of
-    a million contacts that is only written out would spend more on building a `Contact`
-    each than on the rule. A word WxCC has no such handle type for counts as none."""
-    from_handle_word = _FROM_HANDLE_WORD.get
-    decide = outcome_and_wait
-    short_ms = short_abandon_threshold_ms
-    return [
-        decide(
-            from_handle_word(handle_type) if handle_type else None,
-            answered_at,
-            is_open,
-            arrived_at,
-            created_at,
-            ended_at,
-            queue_ms,
-            short_ms,
-        )
-        for handle_type, answered_at, is_open, arrived_at, created_at, ended_at, queue_ms in facts
-    ]
+    """`outcomes_and_waits_of` for contacts given by their plain fields: a list of a million
+    contacts that is only written out would spend more on building a `Contact` each than on
+    the rule. A word WxCC has no such handle type for counts as none."""
+    listed = facts if isinstance(facts, list) else list(facts)
+    if not listed:
+        return []
+    n = len(listed)
+    nothing: list[None] = [None] * n
+    (handle_types, answered, is_open, arrived, created, ended, queue_ms) = zip(*listed, strict=True)
+    words = _HANDLE_WORD_CODES
+    columns = build_columns(
+        ids=[""] * n,
+        channel_types=[""] * n,
+        queue_ids=nothing,
+        team_ids=nothing,
+        agent_ids=nothing,
+        arrived_us=times_us(arrived),
+        answered_us=times_us(answered),
+        ended_us=times_us(ended),
+        created_us=times_us(created),
+        handle_types=[words.get(h, NO_HANDLE_TYPE) if h else NO_HANDLE_TYPE for h in handle_types],
+        queue_ms=queue_ms,
+        talk_ms=nothing,
+        hold_ms=nothing,
+        wrapup_ms=nothing,
+        transfer_counts=[0] * n,
+        is_open=is_open,
+        is_waiting=[False] * n,
+    )
+    outcome, waited = outcomes_and_waits_of(
+        columns, short_abandon_threshold_ms=short_abandon_threshold_ms
+    )
+    outcomes = _OUTCOMES
+    return [(outcomes[o], w) for o, w in zip(outcome.tolist(), waited.tolist(), strict=True)]
 
 
 def contact_outcome(contact: Contact, *, short_abandon_threshold_ms: int) -> Outcome:

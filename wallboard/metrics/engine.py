@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from .agents import agent_figures, split_open_spans, tally_time
 from .collector import collector_paused
+from .columns import ContactColumns, SpanColumns, contact_columns, span_columns
 from .inputs import AgentStateSpan, AgentStatus, Contact, MetricsConfig
 from .periods import PERIODS, Period, Window, local_midnight, period_windows, require_aware
 from .rollup import build_snapshot, roll_up_agents, roll_up_contacts
@@ -53,9 +54,9 @@ def refresh_since(*, now: datetime) -> datetime:
 @collector_paused
 def compute_center(
     *,
-    contacts: Iterable[Contact],
+    contacts: Iterable[Contact] | ContactColumns,
     agents: Iterable[AgentStatus],
-    spans: Iterable[AgentStateSpan],
+    spans: Iterable[AgentStateSpan] | SpanColumns,
     config: MetricsConfig,
     now: datetime,
     zone: ZoneInfo,
@@ -70,10 +71,11 @@ def compute_center(
         None,
         statuses=statuses,
         closed_times=tally_time(closed, windows=_listed(windows), now=now),
-        open_spans=_by_agent(still_open),
+        open_spans=_by_agent(still_open.spans()),
         dirty_teams=None,
         windows=windows,
         now=now,
+        all_open=still_open,
     )
     return build_snapshot(
         now=now,
@@ -93,7 +95,7 @@ def recompute_queues(
     previous: CenterSnapshot,
     *,
     queue_ids: Collection[str],
-    contacts: Iterable[Contact],
+    contacts: Iterable[Contact] | ContactColumns,
     now: datetime,
 ) -> CenterSnapshot:
     """Re-tally the given queues from all their contacts since `compute_since` (contacts of
@@ -102,7 +104,7 @@ def recompute_queues(
     changed = frozenset(queue_ids)
     windows = period_windows(now=now, zone=previous.zone)
     fresh = tally_cells(
-        (c for c in contacts if c.queue_id in changed),
+        contact_columns(contacts).of_queues(changed),
         config=previous.config,
         windows=_listed(windows),
     )
@@ -131,7 +133,7 @@ def recompute_agents(
     previous: CenterSnapshot,
     *,
     agents: Sequence[AgentStatus],
-    spans: Iterable[AgentStateSpan],
+    spans: Iterable[AgentStateSpan] | SpanColumns,
     now: datetime,
 ) -> CenterSnapshot:
     """Take the given agents' new statuses and all their spans since `compute_since` (spans
@@ -140,13 +142,13 @@ def recompute_agents(
     windows = period_windows(now=now, zone=previous.zone)
     old = previous.agent_tallies
     changed = {agent.id for agent in agents}
-    closed, still_open = split_open_spans(s for s in spans if s.agent_id in changed)
+    closed, still_open = split_open_spans(span_columns(spans).of_agents(changed))
     statuses = dict(old.statuses)
     statuses.update((agent.id, agent) for agent in agents)
     closed_times = {a: t for a, t in old.closed_times.items() if a not in changed}
     closed_times.update(tally_time(closed, windows=_listed(windows), now=now))
     open_spans = {a: s for a, s in old.open_spans.items() if a not in changed}
-    open_spans.update(_by_agent(still_open))
+    open_spans.update(_by_agent(still_open.spans()))
     dirty_teams = {old.statuses[a].team_id for a in changed if a in old.statuses}
     dirty_teams.update(agent.team_id for agent in agents)
     agent_tallies = roll_up_agents(
@@ -178,8 +180,8 @@ def recompute_agents(
 def refresh(
     previous: CenterSnapshot,
     *,
-    contacts: Iterable[Contact],
-    spans: Iterable[AgentStateSpan],
+    contacts: Iterable[Contact] | ContactColumns,
+    spans: Iterable[AgentStateSpan] | SpanColumns,
     now: datetime,
 ) -> CenterSnapshot:
     """Move rolling periods, live waits and open agent states to `now`, from the contacts and
@@ -223,10 +225,11 @@ def refresh(
             old,
             statuses=old.statuses,
             closed_times=closed_times,
-            open_spans=_by_agent(still_open),
+            open_spans=_by_agent(still_open.spans()),
             dirty_teams=None,
             windows=windows,
             now=now,
+            all_open=still_open,
         ),
         agents=previous.agents,
         recomputed_queue_ids=None,

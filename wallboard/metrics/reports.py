@@ -9,8 +9,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from .agents import tally_agent_time
-from .contacts import classify, threshold_ms
+from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us
+from .contacts import classify_columns, threshold_ms
 from .figures import ContactFigures, contact_figures
 from .formulas import aht_s, mean_s, occupancy_pct
 from .inputs import AgentStateSpan, Contact, MetricsConfig
@@ -28,7 +31,7 @@ class QueueSummary:
 
 
 def queue_summary(
-    contacts: Iterable[Contact], *, window: Window, config: MetricsConfig
+    contacts: Iterable[Contact] | ContactColumns, *, window: Window, config: MetricsConfig
 ) -> QueueSummary:
     series = interval_series(contacts, windows=(window,), config=config)
     return QueueSummary(
@@ -48,7 +51,10 @@ class IntervalSeries:
 
 
 def interval_series(
-    contacts: Iterable[Contact], *, windows: Sequence[Window], config: MetricsConfig
+    contacts: Iterable[Contact] | ContactColumns,
+    *,
+    windows: Sequence[Window],
+    config: MetricsConfig,
 ) -> IntervalSeries:
     """Per-interval figures; build `windows` with `periods.interval_windows`."""
     n_slots = len(windows)
@@ -89,7 +95,7 @@ class AgentPerformance:
 
 
 def agent_performance(
-    contacts: Iterable[Contact],
+    contacts: Iterable[Contact] | ContactColumns,
     spans: Iterable[AgentStateSpan],
     *,
     window: Window,
@@ -100,24 +106,7 @@ def agent_performance(
 
     Open spans last until `now`; a window reaching past `now` counts only up to it.
     """
-    short_ms = threshold_ms(config.short_abandon_threshold_s)
-    handled: dict[str, list[int]] = {}  # agent -> [handled, talk, hold, wrapup, transferred]
-    for contact in contacts:
-        if contact.agent_id is None or contact.ended_at is None:
-            continue
-        if contact.ended_at not in window:
-            continue
-        _, _, was_handled, talk, hold, wrapup = classify(
-            contact, short_abandon_threshold_ms=short_ms
-        )
-        if not was_handled:
-            continue
-        acc = handled.setdefault(contact.agent_id, [0, 0, 0, 0, 0])
-        acc[0] += 1
-        acc[1] += talk
-        acc[2] += hold
-        acc[3] += wrapup
-        acc[4] += 1 if contact.transfer_count > 0 else 0
+    handled = _handled_by_agent(contacts, window=window, config=config)
     counted = Window(window.start, max(window.start, min(window.end, now)))
     time_of = {
         agent_id: slots[0]
@@ -125,7 +114,7 @@ def agent_performance(
     }
     result: dict[str, AgentPerformance] = {}
     for agent_id in handled.keys() | time_of.keys():
-        count, talk, hold, wrapup, transferred = handled.get(agent_id, [0, 0, 0, 0, 0])
+        count, talk, hold, wrapup, transferred = handled.get(agent_id, (0, 0, 0, 0, 0))
         time = time_of.get(agent_id)
         result[agent_id] = AgentPerformance(
             agent_id=agent_id,
@@ -149,3 +138,38 @@ def agent_performance(
             ),
         )
     return result
+
+
+def _handled_by_agent(
+    contacts: Iterable[Contact] | ContactColumns, *, window: Window, config: MetricsConfig
+) -> dict[str, tuple[int, int, int, int, int]]:
+    """Per agent: contacts handled that ended within `window`, their talk, hold and wrap-up
+    ms, and how many of them were transferred."""
+    columns = contact_columns(contacts)
+    got = classify_columns(
+        columns, short_abandon_threshold_ms=threshold_ms(config.short_abandon_threshold_s)
+    )
+    ended = columns.ended_us
+    rows = (
+        got.handled
+        & (columns.agent != NO_CODE)
+        & (ended >= epoch_us(window.start))
+        & (ended < epoch_us(window.end))
+    )
+    agent = columns.agent[rows]
+    n_agents = len(columns.agent_ids)
+    sums = [
+        np.bincount(agent, minlength=n_agents),
+        *(
+            np.bincount(agent, weights=values[rows], minlength=n_agents).astype(np.int64)
+            for values in (got.talk_ms, got.hold_ms, got.wrapup_ms)
+        ),
+        np.bincount(agent, weights=columns.transfer_count[rows] > 0, minlength=n_agents).astype(
+            np.int64
+        ),
+    ]
+    return {
+        columns.agent_ids[code]: totals
+        for code, totals in enumerate(zip(*(s.tolist() for s in sums), strict=True))
+        if totals[0]
+    }

@@ -9,6 +9,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from .agents import AgentCounts, AgentFigures, SlotTimes, add_slot_times, count_agents, tally_time
+from .columns import SpanColumns
 from .inputs import AgentStateSpan, AgentStatus, MetricsConfig
 from .periods import PERIODS, Period, Window
 from .snapshot import (
@@ -100,8 +101,12 @@ def roll_up_agents(
     dirty_teams: Collection[str | None] | None,  # None: every team
     windows: Mapping[Period, Window],
     now: datetime,
+    all_open: SpanColumns | None = None,
 ) -> AgentTallies:
-    """Re-add the teams whose agents changed (finished spans, open spans, counts)."""
+    """Re-add the teams whose agents changed (finished spans, open spans, counts).
+
+    `all_open`: the spans of `open_spans` as columns, when the caller has them (a full
+    computation): tallied as they are rather than gathered from `open_spans` again."""
     team_of = {agent_id: status.team_id for agent_id, status in statuses.items()}
     members: dict[str | None, list[str]] = {}
     for agent_id in statuses.keys() | closed_times.keys() | open_spans.keys():
@@ -125,12 +130,14 @@ def roll_up_agents(
         )
     team_open.update(
         tally_time(
-            (
+            all_open
+            if all_open is not None and dirty_teams is None
+            else [
                 span
                 for team_id, agent_ids in members.items()
                 for a in agent_ids
                 for span in open_spans.get(a, ())
-            ),
+            ],
             windows=_listed(windows),
             now=now,
             key_of=team_of,

@@ -8,13 +8,17 @@ level and waits count in the slot the contact arrived in; handle time in the slo
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
-from .contacts import Outcome, classify_positional, threshold_ms
+import numpy as np
+import numpy.typing as npt
+
+from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us, from_epoch_us
+from .contacts import Outcome, classify_columns, threshold_ms
 from .inputs import Contact, MetricsConfig
 from .periods import Window
 
@@ -165,124 +169,139 @@ def segment_slots(windows: Sequence[Window]) -> tuple[list[datetime], list[tuple
     return points, lookup
 
 
-_NEVER = datetime.min.replace(tzinfo=UTC)
-
-
-def _longest_segment(points: Sequence[datetime]) -> int:
-    """The index (as `segment_slots` numbers them) of the longest segment between two
-    window boundaries; 0 when there is none."""
-    lengths = [(hi - lo, index) for index, (lo, hi) in enumerate(pairwise(points), start=1)]
-    return max(lengths, key=lambda item: item[0])[1] if lengths else 0
-
-
 def tally_cells(
-    contacts: Iterable[Contact],
+    contacts: Iterable[Contact] | ContactColumns,
     *,
     config: MetricsConfig,
     windows: Sequence[Window],
 ) -> dict[CellKey, CellTally]:
-    """One pass over contacts into per-cell, per-window tallies.
+    """Contacts into per-cell, per-window tallies, as array operations over their columns.
 
     Contacts that never reached a queue (no queue id) count nowhere: they were never offered.
 
-    The pass adds each contact once, to the segment between two window boundaries it arrived
-    (and ended) in, whatever the number of windows holding it; each window's tally is then the
-    sum of its segments, once per cell.
+    Each contact adds to one segment between two window boundaries (the one it arrived in,
+    and for its handle time the one it ended in), whatever the number of windows holding it;
+    each window's tally is then the sum of its segments, once per cell.
     """
+    columns = contact_columns(contacts)
     points, lookup = segment_slots(windows)
     n_segments = len(lookup)
-    # Most contacts arrive and end in the longest segment (on a board, today before the
-    # rolling hour): two comparisons find it, cheaper than a bisection.
-    wide = _longest_segment(points)
-    # Without windows, an empty range that holds no moment.
-    wide_start, wide_end = (points[wide - 1], points[wide]) if wide else (_NEVER, _NEVER)
-    short_ms = threshold_ms(config.short_abandon_threshold_s)
-    # Per queue, per team: an accumulator per segment (fields `_ACC_*` below) and the queue's
-    # service-level threshold. Two lookups by string are cheaper than one by a tuple.
-    cells: dict[str, dict[str | None, tuple[list[list[int]], int]]] = {}
-    waiting_count: dict[CellKey, int] = {}
-    oldest_waiting: dict[CellKey, datetime] = {}
-    answered, abandoned, still_open = Outcome.ANSWERED, Outcome.ABANDONED, Outcome.OPEN
-    count_of = classify_positional
+    offered = columns.queue != NO_CODE
+    if not offered.all():
+        columns = columns.take(offered)
+    if len(columns) == 0:
+        return {}
+    got = classify_columns(
+        columns, short_abandon_threshold_ms=threshold_ms(config.short_abandon_threshold_s)
+    )
+    # Cells by (queue code, team code + 1: no team is 0), numbered in that order.
+    n_team_codes = len(columns.team_ids) + 1
+    pair = columns.queue.astype(np.int64) * n_team_codes + columns.team + 1
+    present = np.bincount(pair, minlength=len(columns.queue_ids) * n_team_codes) > 0
+    cell_keys = np.flatnonzero(present)
+    cell_of = (np.cumsum(present) - 1)[pair]
+    n_cells = len(cell_keys)
+    points_us = np.array([epoch_us(p) for p in points], dtype=np.int64)
+    arrived_in = cell_of * n_segments + np.searchsorted(points_us, columns.arrived_us, "right")
+    size = n_cells * n_segments
+    outcome, waited = got.outcome, got.waited_ms
+    sl_ms = np.array(
+        [threshold_ms(config.service_level_threshold_s(q)) for q in columns.queue_ids],
+        dtype=np.int64,
+    )
+    within_t = waited <= sl_ms[columns.queue]
+    is_answered = outcome == Outcome.ANSWERED
+    is_abandoned = outcome == Outcome.ABANDONED
+    acc = np.zeros((size, _N_ACC), dtype=np.int64)
 
-    for contact in contacts:
-        queue_id = contact.queue_id
-        if queue_id is None:
-            continue
-        team_id = contact.team_id
-        queue_cells = cells.get(queue_id)
-        if queue_cells is None:
-            queue_cells = cells[queue_id] = {}
-        found = queue_cells.get(team_id)
-        if found is None:
-            found = queue_cells[team_id] = (
-                [list(_EMPTY_ACC) for _ in range(n_segments)],
-                threshold_ms(config.service_level_threshold_s(queue_id)),
-            )
-        accs, sl_ms = found
-        outcome, waited, handled, talk, hold, wrapup = count_of(contact, short_ms)
-        arrived_at = contact.arrived_at
-        if wide_start <= arrived_at < wide_end:
-            acc = accs[wide]
-        else:
-            acc = accs[bisect_right(points, arrived_at)]
+    def add(field: int, rows: npt.NDArray[np.bool_], weights: Any = None) -> None:
+        at = arrived_in[rows]
+        if len(at):
+            acc[:, field] = _sums(at, None if weights is None else weights[rows], size)
 
-        if outcome is answered:
-            acc[_ACC_ANSWERED] += 1
-            acc[_ACC_ANSWER_WAIT] += waited
-            if waited <= sl_ms:
-                acc[_ACC_ANSWERED_IN] += 1
-            if waited > acc[_ACC_MAX_WAIT]:
-                acc[_ACC_MAX_WAIT] = waited
-        elif outcome is abandoned:
-            acc[_ACC_ABANDONED] += 1
-            acc[_ACC_ABANDON_WAIT] += waited
-            if waited <= sl_ms:
-                acc[_ACC_ABANDONED_IN] += 1
-            if waited > acc[_ACC_MAX_WAIT]:
-                acc[_ACC_MAX_WAIT] = waited
-        elif outcome is still_open:
-            acc[_ACC_OPEN] += 1
-            if contact.is_open and contact.is_waiting:
-                key = (queue_id, team_id)
-                waiting_count[key] = waiting_count.get(key, 0) + 1
-                oldest = oldest_waiting.get(key)
-                if oldest is None or arrived_at < oldest:
-                    oldest_waiting[key] = arrived_at
-            continue
-        else:
-            acc[_ACC_SHORT] += 1
-
-        ended_at = contact.ended_at
-        if handled and ended_at is not None:  # a handled contact has ended
-            if wide_start <= ended_at < wide_end:
-                acc = accs[wide]
-            else:
-                acc = accs[bisect_right(points, ended_at)]
-            acc[_ACC_HANDLED] += 1
-            acc[_ACC_TALK] += talk
-            acc[_ACC_HOLD] += hold
-            acc[_ACC_WRAPUP] += wrapup
-            if contact.transfer_count > 0:
-                acc[_ACC_TRANSFERRED] += 1
-
-    segments_of_slot = [
-        [segment for segment, slots in enumerate(lookup) if slot in slots]
-        for slot in range(len(windows))
-    ]
-    return {
-        (queue_id, team_id): CellTally(
-            tuple(
-                _acc_row(_add_accs([accs[s] for s in segments])) for segments in segments_of_slot
-            ),
-            WaitingTally(
-                waiting_count.get((queue_id, team_id), 0),
-                oldest_waiting.get((queue_id, team_id)),
-            ),
+    add(_ACC_ANSWERED, is_answered)
+    add(_ACC_ANSWER_WAIT, is_answered, waited)
+    add(_ACC_ANSWERED_IN, is_answered & within_t)
+    add(_ACC_ABANDONED, is_abandoned)
+    add(_ACC_ABANDON_WAIT, is_abandoned, waited)
+    add(_ACC_ABANDONED_IN, is_abandoned & within_t)
+    add(_ACC_SHORT, outcome == Outcome.SHORT_ABANDONED)
+    add(_ACC_OPEN, outcome == Outcome.OPEN)
+    longest = np.full(size, _NO_MAX, dtype=np.int64)
+    waited_for = is_answered | is_abandoned
+    np.maximum.at(longest, arrived_in[waited_for], waited[waited_for])
+    acc[:, _ACC_MAX_WAIT] = longest
+    handled = got.handled
+    if handled.any():
+        ended_in = cell_of[handled] * n_segments + np.searchsorted(
+            points_us, columns.ended_us[handled], "right"
         )
-        for queue_id, queue_cells in cells.items()
-        for team_id, (accs, _) in queue_cells.items()
-    }
+        for field, values in (
+            (_ACC_HANDLED, None),
+            (_ACC_TALK, got.talk_ms),
+            (_ACC_HOLD, got.hold_ms),
+            (_ACC_WRAPUP, got.wrapup_ms),
+            (_ACC_TRANSFERRED, columns.transfer_count > 0),
+        ):
+            acc[:, field] = _sums(ended_in, None if values is None else values[handled], size)
+    waiting = (outcome == Outcome.OPEN) & columns.is_open & columns.is_waiting
+    waiting_count = np.bincount(cell_of[waiting], minlength=n_cells)
+    oldest = np.full(n_cells, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(oldest, cell_of[waiting], columns.arrived_us[waiting])
+
+    rows = _slot_rows(acc.reshape(n_cells, n_segments, _N_ACC), lookup, len(windows))
+    queue_ids, team_ids = columns.queue_ids, (None, *columns.team_ids)
+    cells: dict[CellKey, CellTally] = {}
+    for index, key in enumerate(cell_keys.tolist()):
+        queue_code, team_code = divmod(key, n_team_codes)
+        count = int(waiting_count[index])
+        cells[(queue_ids[queue_code], team_ids[team_code])] = CellTally(
+            tuple(map(tuple, rows[index])),
+            WaitingTally(count, from_epoch_us(int(oldest[index])) if count else None),
+        )
+    return cells
+
+
+def _sums(at: npt.NDArray[np.int64], weights: Any, size: int) -> npt.NDArray[np.int64]:
+    """Per index, the count of rows (no weights) or the sum of their integer weights: exact,
+    since every partial sum of ms stays far below 2**53."""
+    if weights is None:
+        return np.bincount(at, minlength=size)
+    return np.bincount(at, weights=weights, minlength=size).astype(np.int64)
+
+
+def _slot_rows(
+    acc: npt.NDArray[np.int64], lookup: Sequence[tuple[int, ...]], n_slots: int
+) -> list[list[list[int]]]:
+    """Per cell, per window: the sum of the window's segments, as `Row` values."""
+    n_cells = acc.shape[0]
+    slots = np.empty((n_cells, n_slots, _N_ACC), dtype=np.int64)
+    for slot in range(n_slots):
+        segments = [segment for segment, held in enumerate(lookup) if slot in held]
+        member = acc[:, segments, :]
+        slots[:, slot, :] = member.sum(axis=1)
+        slots[:, slot, _ACC_MAX_WAIT] = (
+            member[:, :, _ACC_MAX_WAIT].max(axis=1) if segments else _NO_MAX
+        )
+    row = np.empty_like(slots)
+    row[..., _OFFERED] = slots[..., [_ACC_ANSWERED, _ACC_ABANDONED, _ACC_SHORT, _ACC_OPEN]].sum(
+        axis=-1
+    )
+    row[..., _ANSWERED] = slots[..., _ACC_ANSWERED]
+    row[..., _ANSWERED_IN] = slots[..., _ACC_ANSWERED_IN]
+    row[..., _ABANDONED] = slots[..., _ACC_ABANDONED]
+    row[..., _ABANDONED_IN] = slots[..., _ACC_ABANDONED_IN]
+    row[..., _SHORT] = slots[..., _ACC_SHORT]
+    row[..., _ANSWER_WAIT] = slots[..., _ACC_ANSWER_WAIT]
+    row[..., _WAIT] = slots[..., _ACC_ANSWER_WAIT] + slots[..., _ACC_ABANDON_WAIT]
+    row[..., _MAX_WAIT] = slots[..., _ACC_MAX_WAIT]
+    row[..., _HANDLED] = slots[..., _ACC_HANDLED]
+    row[..., _TALK] = slots[..., _ACC_TALK]
+    row[..., _HOLD] = slots[..., _ACC_HOLD]
+    row[..., _WRAPUP] = slots[..., _ACC_WRAPUP]
+    row[..., _TRANSFERRED] = slots[..., _ACC_TRANSFERRED]
+    result: list[list[list[int]]] = row.tolist()
+    return result
 
 
 # What `tally_cells` adds per contact and segment, fewer fields than a `Row` (offered and the
@@ -305,47 +324,4 @@ def tally_cells(
     _ACC_WRAPUP,
     _ACC_TRANSFERRED,
 ) = range(14)
-_EMPTY_ACC = (0,) * _ACC_MAX_WAIT + (_NO_MAX,) + (0,) * (13 - _ACC_MAX_WAIT)
-
-
-def _add_accs(accs: list[list[int]]) -> list[int]:
-    if len(accs) == 1:
-        return accs[0]
-    total = list(map(sum, zip(*accs, strict=True))) if accs else list(_EMPTY_ACC)
-    total[_ACC_MAX_WAIT] = max((acc[_ACC_MAX_WAIT] for acc in accs), default=_NO_MAX)
-    return total
-
-
-def _acc_row(acc: list[int]) -> Row:
-    (
-        n_answered,
-        answer_wait,
-        answered_in,
-        n_abandoned,
-        abandon_wait,
-        abandoned_in,
-        n_short,
-        n_open,
-        max_wait,
-        handled,
-        talk,
-        hold,
-        wrapup,
-        transferred,
-    ) = acc
-    return (
-        n_answered + n_abandoned + n_short + n_open,
-        n_answered,
-        answered_in,
-        n_abandoned,
-        abandoned_in,
-        n_short,
-        answer_wait,
-        answer_wait + abandon_wait,
-        max_wait,
-        handled,
-        talk,
-        hold,
-        wrapup,
-        transferred,
-    )
+_N_ACC = 14

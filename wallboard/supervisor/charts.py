@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from wallboard.metrics import (
     Contact,
+    ContactColumns,
     ContactFigures,
     MetricsConfig,
     day_window,
@@ -53,7 +54,7 @@ def _series(figures: Sequence[ContactFigures | None]) -> dict[str, list[Any]]:
 
 
 def interval_chart(
-    contacts: Iterable[Contact],
+    contacts: Iterable[Contact] | ContactColumns,
     *,
     queue_id: str | None,
     zone: ZoneInfo,

@@ -16,7 +16,7 @@ from wallboard.metrics import (
     AgentPerformance,
     AgentState,
     CenterSnapshot,
-    Contact,
+    ContactColumns,
     Period,
     agent_performance,
     display_s,
@@ -65,7 +65,7 @@ def current_contacts(
 
 def handled_contacts_since(
     *, org_id: int, since: datetime, agent_ids: Collection[str] | None = None
-) -> list[Contact]:
+) -> ContactColumns:
     """Contacts agents finished at or after `since`. One query."""
     tasks = Task.objects.filter(organization_id=org_id, agent__isnull=False, ended_at__gte=since)
     wanted = _ids(agent_ids)
