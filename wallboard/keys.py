@@ -25,9 +25,15 @@ def supervisor_sent(org_id: int) -> str:
     return f"{_PREFIX}:supsent:{org_id}"
 
 
+# The layout of a pickled snapshot: raised when the engine's tallies change shape, so a new
+# version never reads an old one's snapshots (it rebuilds them from the database).
+# 2: open agent spans kept as `SpanColumns`.
+SNAPSHOT_FORMAT = 2
+
+
 def snapshot(org_id: int, profile: str) -> str:
     """An org's pickled `CenterSnapshot` for one metrics profile (zone, short threshold)."""
-    return f"{_PREFIX}:snapshot:{org_id}:{profile}"
+    return f"{_PREFIX}:snapshot:v{SNAPSHOT_FORMAT}:{org_id}:{profile}"
 
 
 def org_lock(org_id: int) -> str:

@@ -98,3 +98,23 @@ def test_choosing_agents_keeps_each_span_whole() -> None:
     assert columns.of_agents({"a1"}).spans() == [spans[0], spans[2]]
     assert columns.of_agents({"a3"}).spans() == []
     assert columns.take(columns.end_us == MISSING).spans() == [spans[1], spans[2]]
+
+
+def test_adding_spans_of_other_agents_and_idle_codes_keeps_each_span_whole() -> None:
+    at = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    kept = [
+        AgentStateSpan("a1", AgentState.IDLE, at, None, "Lunch"),
+        AgentStateSpan("a2", AgentState.AVAILABLE, at, None),
+    ]
+    added = [
+        AgentStateSpan("a3", AgentState.IDLE, at, None, "Meeting"),
+        AgentStateSpan("a1", AgentState.CONNECTED, at, None),
+        AgentStateSpan("a4", AgentState.IDLE, at, None, "Lunch"),
+    ]
+    both = span_columns(kept) + span_columns(added)
+
+    assert both.spans() == kept + added
+    assert both.agent_ids == ("a1", "a2", "a3", "a4")
+    assert both.except_agents({"a1"}).spans() == [kept[1], added[0], added[2]]
+    assert both.except_agents({"a1", "a2", "a3"}).present_agent_ids() == {"a4"}
+    assert (span_columns([]) + span_columns(added)).spans() == added

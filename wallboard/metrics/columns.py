@@ -279,9 +279,35 @@ class SpanColumns:
         )
 
     def of_agents(self, agent_ids: Iterable[str]) -> SpanColumns:
+        """The spans of these agents only."""
+        return self.take(self._of(agent_ids))
+
+    def except_agents(self, agent_ids: Iterable[str]) -> SpanColumns:
+        """The spans of every other agent."""
+        return self.take(~self._of(agent_ids))
+
+    def _of(self, agent_ids: Iterable[str]) -> Bools:
         wanted = set(agent_ids)
         codes = [code for code, agent_id in enumerate(self.agent_ids) if agent_id in wanted]
-        return self.take(np.isin(self.agent, np.array(codes, dtype=np.int32)))
+        return np.isin(self.agent, np.array(codes, dtype=np.int32))
+
+    def present_agent_ids(self) -> set[str]:
+        """The agents that have spans here (the id table may name more)."""
+        return {self.agent_ids[code] for code in np.unique(self.agent).tolist()}
+
+    def __add__(self, other: SpanColumns) -> SpanColumns:
+        """These spans, then `other`'s, with one id table for both."""
+        agent_ids, other_agents = _merged_ids(self.agent_ids, other.agent_ids)
+        idle_codes, other_codes = _merged_ids(self.idle_codes, other.idle_codes)
+        return SpanColumns(
+            agent_ids,
+            idle_codes,
+            np.concatenate([self.agent, other_agents[other.agent]]),
+            np.concatenate([self.state, other.state]),
+            np.concatenate([self.start_us, other.start_us]),
+            np.concatenate([self.end_us, other.end_us]),
+            np.concatenate([self.idle_code, other_codes[other.idle_code]]),
+        )
 
     def spans(self) -> list[AgentStateSpan]:
         """The spans as objects again (open spans kept between updates; tests)."""
@@ -302,6 +328,15 @@ class SpanColumns:
                 strict=True,
             )
         ]
+
+
+def _merged_ids(
+    ids: tuple[str, ...], more: tuple[str, ...]
+) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
+    """(`ids` followed by those of `more` it lacks, each of `more`'s codes in it)."""
+    index = {name: code for code, name in enumerate(ids)}
+    codes = [index.setdefault(name, len(index)) for name in more]
+    return tuple(index), np.array(codes, dtype=np.int32)
 
 
 def build_span_columns(
@@ -341,3 +376,6 @@ def span_columns(spans: Iterable[AgentStateSpan] | SpanColumns) -> SpanColumns:
         ends_us=[MISSING if s.end is None else epoch_us(s.end) for s in listed],
         idle_codes=[s.idle_code for s in listed],
     )
+
+
+NO_SPANS = build_span_columns(agent_ids=[], states=[], starts_us=[], ends_us=[], idle_codes=[])

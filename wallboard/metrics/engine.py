@@ -71,11 +71,10 @@ def compute_center(
         None,
         statuses=statuses,
         closed_times=tally_time(closed, windows=_listed(windows), now=now),
-        open_spans=_by_agent(still_open.spans()),
+        open_spans=still_open,
         dirty_teams=None,
         windows=windows,
         now=now,
-        all_open=still_open,
     )
     return build_snapshot(
         now=now,
@@ -147,8 +146,7 @@ def recompute_agents(
     statuses.update((agent.id, agent) for agent in agents)
     closed_times = {a: t for a, t in old.closed_times.items() if a not in changed}
     closed_times.update(tally_time(closed, windows=_listed(windows), now=now))
-    open_spans = {a: s for a, s in old.open_spans.items() if a not in changed}
-    open_spans.update(_by_agent(still_open.spans()))
+    open_spans = old.open_spans.except_agents(changed) + still_open
     dirty_teams = {old.statuses[a].team_id for a in changed if a in old.statuses}
     dirty_teams.update(agent.team_id for agent in agents)
     agent_tallies = roll_up_agents(
@@ -225,11 +223,10 @@ def refresh(
             old,
             statuses=old.statuses,
             closed_times=closed_times,
-            open_spans=_by_agent(still_open.spans()),
+            open_spans=still_open,
             dirty_teams=None,
             windows=windows,
             now=now,
-            all_open=still_open,
         ),
         agents=previous.agents,
         recomputed_queue_ids=None,
@@ -255,10 +252,3 @@ def _same_day(previous: CenterSnapshot, now: datetime) -> datetime:
 
 def _listed(windows: Mapping[Period, Window]) -> list[Window]:
     return [windows[period] for period in PERIODS]
-
-
-def _by_agent(spans: Iterable[AgentStateSpan]) -> dict[str, tuple[AgentStateSpan, ...]]:
-    grouped: dict[str, list[AgentStateSpan]] = {}
-    for span in spans:
-        grouped.setdefault(span.agent_id, []).append(span)
-    return {agent_id: tuple(members) for agent_id, members in grouped.items()}

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from .agents import AgentCounts, AgentFigures, SlotTimes, add_slot_times, count_agents, tally_time
 from .columns import SpanColumns
-from .inputs import AgentStateSpan, AgentStatus, MetricsConfig
+from .inputs import AgentStatus, MetricsConfig
 from .periods import PERIODS, Period, Window
 from .snapshot import (
     EMPTY_CELL,
@@ -97,19 +97,15 @@ def roll_up_agents(
     *,
     statuses: Mapping[str, AgentStatus],
     closed_times: Mapping[str, SlotTimes],
-    open_spans: Mapping[str, tuple[AgentStateSpan, ...]],
+    open_spans: SpanColumns,
     dirty_teams: Collection[str | None] | None,  # None: every team
     windows: Mapping[Period, Window],
     now: datetime,
-    all_open: SpanColumns | None = None,
 ) -> AgentTallies:
-    """Re-add the teams whose agents changed (finished spans, open spans, counts).
-
-    `all_open`: the spans of `open_spans` as columns, when the caller has them (a full
-    computation): tallied as they are rather than gathered from `open_spans` again."""
+    """Re-add the teams whose agents changed (finished spans, open spans, counts)."""
     team_of = {agent_id: status.team_id for agent_id, status in statuses.items()}
     members: dict[str | None, list[str]] = {}
-    for agent_id in statuses.keys() | closed_times.keys() | open_spans.keys():
+    for agent_id in statuses.keys() | closed_times.keys() | open_spans.present_agent_ids():
         team_id = team_of.get(agent_id)
         if dirty_teams is None or team_id in dirty_teams:
             members.setdefault(team_id, []).append(agent_id)
@@ -130,14 +126,9 @@ def roll_up_agents(
         )
     team_open.update(
         tally_time(
-            all_open
-            if all_open is not None and dirty_teams is None
-            else [
-                span
-                for team_id, agent_ids in members.items()
-                for a in agent_ids
-                for span in open_spans.get(a, ())
-            ],
+            open_spans
+            if dirty_teams is None
+            else open_spans.of_agents(a for agent_ids in members.values() for a in agent_ids),
             windows=_listed(windows),
             now=now,
             key_of=team_of,

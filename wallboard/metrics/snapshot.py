@@ -19,8 +19,9 @@ from .agents import (
     merge_agent_counts,
     time_tally,
 )
+from .columns import SpanColumns
 from .figures import ContactFigures, contact_figures, longest_wait_s
-from .inputs import AgentStateSpan, AgentStatus, MetricsConfig
+from .inputs import AgentStatus, MetricsConfig
 from .periods import PERIODS, Period, Window
 from .tally import EMPTY_ROW, CellKey, CellTally, WaitingTally
 
@@ -70,7 +71,7 @@ class AgentTallies:
 
     statuses: Mapping[str, AgentStatus]
     closed_times: Mapping[str, SlotTimes]
-    open_spans: Mapping[str, tuple[AgentStateSpan, ...]]
+    open_spans: SpanColumns  # every open span, of any agent
     team_closed: Mapping[str | None, SlotTimes]
     team_open: Mapping[str | None, SlotTimes]
     team_counts: Mapping[str | None, AgentCounts]
