@@ -43,6 +43,7 @@ from wallboard.metrics import (
     MetricsConfig,
     Window,
 )
+from wallboard.selectors import EpochSeconds
 from wxcc.models import Queue
 
 from .models import DayFetch, ReportStateSpan, ReportTask
@@ -219,15 +220,23 @@ def iter_spans(fetch_ids: Sequence[int]) -> Iterator[AgentStateSpan]:
 
 
 # A task of the abandoned list as a plain row: first what the metrics decide its outcome and
-# wait from (wallboard.metrics.contacts.WaitFacts), then what the list shows of it.
+# wait from (wallboard.metrics.contacts.WaitFacts; times as epoch seconds, which load as
+# plain floats and go into the rule's columns without a conversion per value), then what
+# the list shows of it.
+_FACT_EPOCHS = {
+    f"{name}_epoch_s": EpochSeconds(F(name))
+    for name in ("answered_at", "arrived_at", "created_at", "ended_at")
+}
 TASK_LIST_FIELDS = (
     "handle_type",
-    "answered_at",
+    "answered_at_epoch_s",
     "is_open",
-    "arrived_at",
-    "created_at",
-    "ended_at",
+    "arrived_at_epoch_s",
+    "created_at_epoch_s",
+    "ended_at_epoch_s",
     "queue_ms",
+    "arrived_at",
+    "ended_at",
     "queue_id",
     "queue_name",
     "channel_type",
@@ -249,6 +258,7 @@ def task_row_chunks_arrived(
         .filter(arrived_at__gte=window.start, arrived_at__lt=window.end)
         .exclude(queue_id="")
         .order_by("arrived_at", "wxcc_id")
+        .annotate(**_FACT_EPOCHS)
         .values_list(*TASK_LIST_FIELDS)
     )
     return _row_chunks(rows, ROW_CHUNK)

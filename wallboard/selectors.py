@@ -50,7 +50,7 @@ _AGENT_STATES = {s.value: s for s in AgentState}
 _WAITING = frozenset({str(TaskStatus.QUEUED), str(TaskStatus.OFFERED)})
 
 
-class _EpochSeconds(Func):
+class EpochSeconds(Func):
     """A datetime column as epoch seconds (float8), exact to the microsecond: on PostgreSQL
     far faster to load than Django's text timestamptz loader. SQLite (the demo) keeps
     datetimes as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]': whole seconds plus the fraction."""
@@ -75,7 +75,7 @@ class _EpochSeconds(Func):
 
 # A task's columns as the metrics read them: its datetimes as epoch seconds.
 _TIMES = ("created_at", "queued_at", "connected_at", "ended_at")
-_EPOCH_COLUMNS: dict[str, Any] = {f"{name}_epoch_s": _EpochSeconds(F(name)) for name in _TIMES}
+_EPOCH_COLUMNS: dict[str, Any] = {f"{name}_epoch_s": EpochSeconds(F(name)) for name in _TIMES}
 _TASK_VALUES = (
     "wxcc_id",
     "queue_id",

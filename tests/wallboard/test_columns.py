@@ -16,6 +16,7 @@ from wallboard.metrics.columns import (
     from_epoch_us,
     seconds_to_us,
     span_columns,
+    times_us,
 )
 
 from .strategies import AgentDay, agent_days, contact_lists
@@ -118,3 +119,17 @@ def test_adding_spans_of_other_agents_and_idle_codes_keeps_each_span_whole() -> 
     assert both.except_agents({"a1"}).spans() == [kept[1], added[0], added[2]]
     assert both.except_agents({"a1", "a2", "a3"}).present_agent_ids() == {"a4"}
     assert (span_columns([]) + span_columns(added)).spans() == added
+
+
+def test_datetimes_become_exact_microseconds_near_and_far_from_the_epoch() -> None:
+    moments = [
+        datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2106, 2, 7, 6, 28, 15, 999_999, tzinfo=UTC),  # the last float-exact second
+        datetime(2106, 2, 7, 6, 28, 16, 1, tzinfo=UTC),
+        datetime(1833, 11, 24, 17, 31, 44, 999_999, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+        None,
+    ]
+    assert times_us(moments).tolist() == [MISSING if m is None else epoch_us(m) for m in moments]
+    assert [from_epoch_us(us) for us in times_us(moments[:-1]).tolist()] == moments[:-1]

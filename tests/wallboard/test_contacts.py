@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -194,3 +194,18 @@ def test_outcomes_and_waits_agree_with_classify_on_any_contact(
     as_words = (str(handle_type) if handle_type else "", *_facts(c)[1:])
     assert outcomes_and_waits([_facts(c)], short_abandon_threshold_ms=short_ms) == [expected]
     assert outcomes_and_waits([as_words], short_abandon_threshold_ms=short_ms) == [expected]
+
+    # Times as the database returns them for the abandoned list: epoch seconds.
+    def seconds(moment: datetime | None) -> float | None:
+        return None if moment is None else moment.timestamp()
+
+    as_seconds: WaitFacts = (
+        c.handle_type,
+        seconds(c.answered_at),
+        c.is_open,
+        c.arrived_at.timestamp(),
+        seconds(c.created_at),
+        seconds(c.ended_at),
+        c.queue_ms,
+    )
+    assert outcomes_and_waits([as_seconds], short_abandon_threshold_ms=short_ms) == [expected]

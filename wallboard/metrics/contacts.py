@@ -9,7 +9,7 @@ below (`classify`, `outcomes_and_waits`) put their contacts into columns and cal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -19,12 +19,13 @@ import numpy as np
 from .columns import (
     HANDLE_TYPE_CODES,
     MISSING,
+    NO_CODE,
     NO_HANDLE_TYPE,
     Bools,
     ContactColumns,
     Int64s,
-    build_columns,
     contact_columns,
+    seconds_to_us,
     times_us,
 )
 from .inputs import Contact, HandleType
@@ -176,14 +177,16 @@ def classify(contact: Contact, *, short_abandon_threshold_ms: int) -> Classifica
 
 # What a contact's outcome and wait are decided from, in this order: handle_type (a HandleType,
 # its word as WxCC wrote it, or ""/None before WxCC classified the contact), answered_at,
-# is_open, arrived_at, created_at, ended_at, queue_ms.
+# is_open, arrived_at, created_at, ended_at, queue_ms. Each time column is aware datetimes
+# or epoch seconds (floats, as the database returns them: no conversion per value).
+Moment = datetime | float
 WaitFacts = tuple[
     str | None,
-    datetime | None,
+    Moment | None,
     bool,
-    datetime,
-    datetime | None,
-    datetime | None,
+    Moment,
+    Moment | None,
+    Moment | None,
     int | None,
 ]
 # HandleType is a StrEnum: its members and WxCC's plain words find the same code.
@@ -200,33 +203,51 @@ def outcomes_and_waits(
     if not listed:
         return []
     n = len(listed)
-    nothing: list[None] = [None] * n
     (handle_types, answered, is_open, arrived, created, ended, queue_ms) = zip(*listed, strict=True)
     words = _HANDLE_WORD_CODES
-    columns = build_columns(
-        ids=[""] * n,
-        channel_types=[""] * n,
-        queue_ids=nothing,
-        team_ids=nothing,
-        agent_ids=nothing,
-        arrived_us=times_us(arrived),
-        answered_us=times_us(answered),
-        ended_us=times_us(ended),
-        created_us=times_us(created),
-        handle_types=[words.get(h, NO_HANDLE_TYPE) if h else NO_HANDLE_TYPE for h in handle_types],
-        queue_ms=queue_ms,
-        talk_ms=nothing,
-        hold_ms=nothing,
-        wrapup_ms=nothing,
-        transfer_counts=[0] * n,
-        is_open=is_open,
-        is_waiting=[False] * n,
+    # Only the fields the rule reads; the rest are constant (no ids, no durations).
+    no_code = np.full(n, NO_CODE, dtype=np.int32)
+    no_duration = np.full(n, MISSING, dtype=np.int64)
+    no = np.zeros(n, dtype=np.bool_)
+    columns = ContactColumns(
+        (),
+        (),
+        (),
+        (),
+        (),
+        no_code,
+        no_code,
+        no_code,
+        _moments_us(arrived),
+        _moments_us(answered),
+        _moments_us(ended),
+        _moments_us(created),
+        np.array(
+            [words.get(h, NO_HANDLE_TYPE) if h else NO_HANDLE_TYPE for h in handle_types],
+            dtype=np.int8,
+        ),
+        np.array([MISSING if q is None else q for q in queue_ms], dtype=np.int64),
+        no_duration,
+        no_duration,
+        no_duration,
+        np.zeros(n, dtype=np.int64),
+        np.array(is_open, dtype=np.bool_),
+        no,
     )
     outcome, waited = outcomes_and_waits_of(
         columns, short_abandon_threshold_ms=short_abandon_threshold_ms
     )
     outcomes = _OUTCOMES
     return [(outcomes[o], w) for o, w in zip(outcome.tolist(), waited.tolist(), strict=True)]
+
+
+def _moments_us(moments: Sequence[datetime | float | None]) -> Int64s:
+    """A column of aware datetimes, or of epoch seconds as the database returns them, as
+    epoch microseconds."""
+    first = next((m for m in moments if m is not None), None)
+    if isinstance(first, datetime):
+        return times_us(moments)  # type: ignore[arg-type]
+    return seconds_to_us(moments)  # type: ignore[arg-type]
 
 
 def contact_outcome(contact: Contact, *, short_abandon_threshold_ms: int) -> Outcome:
