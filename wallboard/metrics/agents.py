@@ -13,9 +13,8 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from .columns import MISSING, STATES, SpanColumns, epoch_us, span_columns
+from .columns import MISSING, STATES, SpanColumns, epoch_us, span_columns, sums_at
 from .contacts import elapsed_ms
 from .formulas import occupancy_pct
 from .inputs import AgentState, AgentStateSpan, AgentStatus
@@ -201,10 +200,10 @@ def tally_time(
             - np.maximum(start_ms, epoch_us(window.start) // 1000),
             0,
         )
-        times[:, slot, :] = _int_sums(state_key, overlap, n_keys * _N_BUCKETS).reshape(
+        times[:, slot, :] = sums_at(state_key, n_keys * _N_BUCKETS, overlap).reshape(
             n_keys, _N_BUCKETS
         )
-        code_ms = _int_sums(idle_key, overlap[idle], n_keys * n_codes)
+        code_ms = sums_at(idle_key, n_keys * n_codes, overlap[idle])
         found = np.flatnonzero(code_ms)
         codes_of_key: dict[int, dict[str, int]] = {}
         for at, ms in zip(found.tolist(), code_ms[found].tolist(), strict=True):
@@ -228,14 +227,6 @@ def tally_time(
         for slot, codes_of_key in enumerate(by_code)
     ]
     return dict(zip([keys[index] for index in key_list], zip(*per_slot, strict=True), strict=True))
-
-
-def _int_sums(
-    at: npt.NDArray[np.int64], weights: npt.NDArray[np.int64], size: int
-) -> npt.NDArray[np.int64]:
-    """Per index, the sum of its integer weights: exact, partial sums of ms stay far below
-    2**53."""
-    return np.bincount(at, weights=weights, minlength=size).astype(np.int64)
 
 
 def tally_agent_time(

@@ -48,6 +48,15 @@ def from_epoch_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+def sums_at(at: npt.NDArray[np.integer[Any]], size: int, weights: Any = None) -> Int64s:
+    """Per index below `size`: how many rows point at it (no weights), or the sum of their
+    integer weights. Exact: weights are summed as float64, and every partial sum of ms here
+    stays far below 2**53."""
+    if weights is None:
+        return np.bincount(at, minlength=size).astype(np.int64)
+    return np.bincount(at, weights=weights, minlength=size).astype(np.int64)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ContactColumns:
     """Contacts, one array per field (row i of every array is contact i)."""
@@ -394,6 +403,3 @@ def span_columns(spans: Iterable[AgentStateSpan] | SpanColumns) -> SpanColumns:
         ends_us=[MISSING if s.end is None else epoch_us(s.end) for s in listed],
         idle_codes=[s.idle_code for s in listed],
     )
-
-
-NO_SPANS = build_span_columns(agent_ids=[], states=[], starts_us=[], ends_us=[], idle_codes=[])

@@ -9,10 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
-
 from .agents import tally_agent_time
-from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us
+from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us, sums_at
 from .contacts import classify_columns, threshold_ms
 from .figures import ContactFigures, contact_figures
 from .formulas import aht_s, mean_s, occupancy_pct
@@ -159,14 +157,12 @@ def _handled_by_agent(
     agent = columns.agent[rows]
     n_agents = len(columns.agent_ids)
     sums = [
-        np.bincount(agent, minlength=n_agents),
+        sums_at(agent, n_agents),
         *(
-            np.bincount(agent, weights=values[rows], minlength=n_agents).astype(np.int64)
+            sums_at(agent, n_agents, values[rows])
             for values in (got.talk_ms, got.hold_ms, got.wrapup_ms)
         ),
-        np.bincount(agent, weights=columns.transfer_count[rows] > 0, minlength=n_agents).astype(
-            np.int64
-        ),
+        sums_at(agent, n_agents, columns.transfer_count[rows] > 0),
     ]
     return {
         columns.agent_ids[code]: totals

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us, from_epoch_us
+from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us, from_epoch_us, sums_at
 from .contacts import Outcome, classify_columns, threshold_ms
 from .inputs import Contact, MetricsConfig
 from .periods import Window
@@ -43,6 +43,7 @@ Row = tuple[int, ...]
     _WRAPUP,
     _TRANSFERRED,
 ) = range(14)
+_N_FIELDS = 14
 _NO_MAX = -1
 EMPTY_ROW: Row = (0,) * _MAX_WAIT + (_NO_MAX,) + (0,) * (13 - _MAX_WAIT)
 
@@ -212,44 +213,43 @@ def tally_cells(
     within_t = waited <= sl_ms[columns.queue]
     is_answered = outcome == Outcome.ANSWERED
     is_abandoned = outcome == Outcome.ABANDONED
-    acc = np.zeros((size, _N_ACC), dtype=np.int64)
-
-    def add(field: int, rows: npt.NDArray[np.bool_], weights: Any = None) -> None:
-        at = arrived_in[rows]
-        if len(at):
-            acc[:, field] = _sums(at, None if weights is None else weights[rows], size)
-
-    add(_ACC_ANSWERED, is_answered)
-    add(_ACC_ANSWER_WAIT, is_answered, waited)
-    add(_ACC_ANSWERED_IN, is_answered & within_t)
-    add(_ACC_ABANDONED, is_abandoned)
-    add(_ACC_ABANDON_WAIT, is_abandoned, waited)
-    add(_ACC_ABANDONED_IN, is_abandoned & within_t)
-    add(_ACC_SHORT, outcome == Outcome.SHORT_ABANDONED)
-    add(_ACC_OPEN, outcome == Outcome.OPEN)
+    waited_for = is_answered | is_abandoned  # short abandons and open contacts have no wait
+    # Per (cell, segment), a `Row`: counts and waits where the contact arrived.
+    acc = np.zeros((size, _N_FIELDS), dtype=np.int64)
+    acc[:, _OFFERED] = sums_at(arrived_in, size)
+    for field, rows, weights in (
+        (_ANSWERED, is_answered, None),
+        (_ANSWERED_IN, is_answered & within_t, None),
+        (_ABANDONED, is_abandoned, None),
+        (_ABANDONED_IN, is_abandoned & within_t, None),
+        (_SHORT, outcome == Outcome.SHORT_ABANDONED, None),
+        (_ANSWER_WAIT, is_answered, waited),
+        (_WAIT, waited_for, waited),
+    ):
+        acc[:, field] = sums_at(arrived_in[rows], size, None if weights is None else weights[rows])
     longest = np.full(size, _NO_MAX, dtype=np.int64)
-    waited_for = is_answered | is_abandoned
     np.maximum.at(longest, arrived_in[waited_for], waited[waited_for])
-    acc[:, _ACC_MAX_WAIT] = longest
+    acc[:, _MAX_WAIT] = longest
+    # Handle time where the contact ended.
     handled = got.handled
-    if handled.any():
-        ended_in = cell_of[handled] * n_segments + np.searchsorted(
-            points_us, columns.ended_us[handled], "right"
-        )
-        for field, values in (
-            (_ACC_HANDLED, None),
-            (_ACC_TALK, got.talk_ms),
-            (_ACC_HOLD, got.hold_ms),
-            (_ACC_WRAPUP, got.wrapup_ms),
-            (_ACC_TRANSFERRED, columns.transfer_count > 0),
-        ):
-            acc[:, field] = _sums(ended_in, None if values is None else values[handled], size)
+    ended_in = cell_of[handled] * n_segments + np.searchsorted(
+        points_us, columns.ended_us[handled], "right"
+    )
+    handle_parts: tuple[tuple[int, npt.NDArray[Any] | None], ...] = (
+        (_HANDLED, None),
+        (_TALK, got.talk_ms),
+        (_HOLD, got.hold_ms),
+        (_WRAPUP, got.wrapup_ms),
+        (_TRANSFERRED, columns.transfer_count > 0),
+    )
+    for field, weights in handle_parts:
+        acc[:, field] = sums_at(ended_in, size, None if weights is None else weights[handled])
     waiting = (outcome == Outcome.OPEN) & columns.is_open & columns.is_waiting
-    waiting_count = np.bincount(cell_of[waiting], minlength=n_cells)
+    waiting_count = sums_at(cell_of[waiting], n_cells)
     oldest = np.full(n_cells, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(oldest, cell_of[waiting], columns.arrived_us[waiting])
 
-    rows = _slot_rows(acc.reshape(n_cells, n_segments, _N_ACC), lookup, len(windows))
+    rows = _slot_rows(acc.reshape(n_cells, n_segments, _N_FIELDS), lookup, len(windows))
     queue_ids, team_ids = columns.queue_ids, (None, *columns.team_ids)
     cells: dict[CellKey, CellTally] = {}
     for index, key in enumerate(cell_keys.tolist()):
@@ -262,66 +262,14 @@ def tally_cells(
     return cells
 
 
-def _sums(at: npt.NDArray[np.int64], weights: Any, size: int) -> npt.NDArray[np.int64]:
-    """Per index, the count of rows (no weights) or the sum of their integer weights: exact,
-    since every partial sum of ms stays far below 2**53."""
-    if weights is None:
-        return np.bincount(at, minlength=size)
-    return np.bincount(at, weights=weights, minlength=size).astype(np.int64)
-
-
 def _slot_rows(
     acc: npt.NDArray[np.int64], lookup: Sequence[tuple[int, ...]], n_slots: int
 ) -> list[list[list[int]]]:
-    """Per cell, per window: the sum of the window's segments, as `Row` values."""
-    n_cells = acc.shape[0]
-    slots = np.empty((n_cells, n_slots, _N_ACC), dtype=np.int64)
+    """Per cell, per window: its segments' rows added (the longest wait: the largest)."""
+    slots = np.empty((acc.shape[0], n_slots, _N_FIELDS), dtype=np.int64)
     for slot in range(n_slots):
-        segments = [segment for segment, held in enumerate(lookup) if slot in held]
-        member = acc[:, segments, :]
+        member = acc[:, [segment for segment, held in enumerate(lookup) if slot in held], :]
         slots[:, slot, :] = member.sum(axis=1)
-        slots[:, slot, _ACC_MAX_WAIT] = (
-            member[:, :, _ACC_MAX_WAIT].max(axis=1) if segments else _NO_MAX
-        )
-    row = np.empty_like(slots)
-    row[..., _OFFERED] = slots[..., [_ACC_ANSWERED, _ACC_ABANDONED, _ACC_SHORT, _ACC_OPEN]].sum(
-        axis=-1
-    )
-    row[..., _ANSWERED] = slots[..., _ACC_ANSWERED]
-    row[..., _ANSWERED_IN] = slots[..., _ACC_ANSWERED_IN]
-    row[..., _ABANDONED] = slots[..., _ACC_ABANDONED]
-    row[..., _ABANDONED_IN] = slots[..., _ACC_ABANDONED_IN]
-    row[..., _SHORT] = slots[..., _ACC_SHORT]
-    row[..., _ANSWER_WAIT] = slots[..., _ACC_ANSWER_WAIT]
-    row[..., _WAIT] = slots[..., _ACC_ANSWER_WAIT] + slots[..., _ACC_ABANDON_WAIT]
-    row[..., _MAX_WAIT] = slots[..., _ACC_MAX_WAIT]
-    row[..., _HANDLED] = slots[..., _ACC_HANDLED]
-    row[..., _TALK] = slots[..., _ACC_TALK]
-    row[..., _HOLD] = slots[..., _ACC_HOLD]
-    row[..., _WRAPUP] = slots[..., _ACC_WRAPUP]
-    row[..., _TRANSFERRED] = slots[..., _ACC_TRANSFERRED]
-    result: list[list[list[int]]] = row.tolist()
+        slots[:, slot, _MAX_WAIT] = member[:, :, _MAX_WAIT].max(axis=1, initial=_NO_MAX)
+    result: list[list[list[int]]] = slots.tolist()
     return result
-
-
-# What `tally_cells` adds per contact and segment, fewer fields than a `Row` (offered and the
-# wait of answered and abandoned are sums of these): answered, their wait, answered within
-# T; abandoned, their wait, abandoned within T; short abandoned; open; the longest wait
-# (-1 for none); handled, talk, hold, wrap-up; transferred.
-(
-    _ACC_ANSWERED,
-    _ACC_ANSWER_WAIT,
-    _ACC_ANSWERED_IN,
-    _ACC_ABANDONED,
-    _ACC_ABANDON_WAIT,
-    _ACC_ABANDONED_IN,
-    _ACC_SHORT,
-    _ACC_OPEN,
-    _ACC_MAX_WAIT,
-    _ACC_HANDLED,
-    _ACC_TALK,
-    _ACC_HOLD,
-    _ACC_WRAPUP,
-    _ACC_TRANSFERRED,
-) = range(14)
-_N_ACC = 14
