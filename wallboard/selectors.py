@@ -6,7 +6,7 @@ org's size (the engine's ids are the rows' primary keys as strings).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -170,11 +170,12 @@ def contacts_of(tasks: QuerySet[Task]) -> ContactColumns:
     ended, waiting = str(TaskStatus.ENDED), _WAITING
     codes = _HANDLE_TYPE_CODES
     return build_columns(
-        ids=[str(i) for i in wxcc_ids],
-        channel_types=[str(c) for c in channel_types],
-        queue_ids=[None if q is None else str(q) for q in queue_ids],
-        team_ids=[None if t is None else str(t) for t in team_ids],
-        agent_ids=[None if a is None else str(a) for a in agent_ids],
+        ids=wxcc_ids,
+        channel_types=channel_types,
+        # Primary keys: named as text once each.
+        queue_ids=queue_ids,
+        team_ids=team_ids,
+        agent_ids=agent_ids,
         # Arrival: when the task entered the queue, else when it was created.
         arrived_us=np.where(queued_us == MISSING, created_us, queued_us),
         answered_us=seconds_to_us(connected_s),
@@ -269,52 +270,45 @@ def agent_spans(
         .values_list("session_id", "at", "state", "idle_code")
     ):
         changes[session_id].append((at, state, code))
-    spans = _SpanLists()
+    spans: list[tuple[int, AgentState, int, int, str]] = []
     for row in rows:
         points = list(changes.get(row["pk"], ()))
         if row["before_at"] is not None:
             points.insert(0, (row["before_at"], row["before_state"], row["before_code"]))
         if not points:
             points = [(row["state_since"], row["state"], row["idle_code"])]
-        spans.add_session(str(row["agent_id"]), points, row["logout_at"])
-    return spans.columns()
+        spans.extend(_spans_of(row["agent_id"], points, row["logout_at"]))
+    agent_ids, states, starts_us, ends_us, idle_codes = (
+        zip(*spans, strict=True) if spans else ((),) * 5
+    )
+    return build_span_columns(
+        agent_ids=agent_ids,
+        states=states,
+        starts_us=starts_us,
+        ends_us=ends_us,
+        idle_codes=idle_codes,
+    )
 
 
-class _SpanLists:
-    """A session's state changes as spans, collected field by field for `SpanColumns`."""
-
-    def __init__(self) -> None:
-        self.agent_ids: list[str] = []
-        self.states: list[AgentState] = []
-        self.starts_us: list[int] = []
-        self.ends_us: list[int] = []
-        self.idle_codes: list[str] = []
-
-    def add_session(
-        self, agent_id: str, points: list[tuple[datetime, str, str]], logout_at: datetime | None
-    ) -> None:
-        """Each change lasts until the next, the last until logout; a change back in time
-        (clock skew) lasts no time."""
-        for index, (start, state, code) in enumerate(points):
-            known = _AGENT_STATES.get(state)
-            if known is None or known is AgentState.LOGGED_OUT:
-                continue
-            end = points[index + 1][0] if index + 1 < len(points) else logout_at
-            if end is not None and end < start:
-                end = start
-            self.agent_ids.append(agent_id)
-            self.states.append(known)
-            self.starts_us.append(epoch_us(start))
-            self.ends_us.append(MISSING if end is None else epoch_us(end))
-            self.idle_codes.append(code if known is AgentState.IDLE else "")
-
-    def columns(self) -> SpanColumns:
-        return build_span_columns(
-            agent_ids=self.agent_ids,
-            states=self.states,
-            starts_us=self.starts_us,
-            ends_us=self.ends_us,
-            idle_codes=self.idle_codes,
+def _spans_of(
+    agent_id: int, points: list[tuple[datetime, str, str]], logout_at: datetime | None
+) -> Iterator[tuple[int, AgentState, int, int, str]]:
+    """(agent, state, start µs, end µs or MISSING, idle code) of a session's spans: each
+    change lasts until the next, the last until logout; a change back in time (clock skew)
+    lasts no time."""
+    for index, (start, state, code) in enumerate(points):
+        known = _AGENT_STATES.get(state)
+        if known is None or known is AgentState.LOGGED_OUT:
+            continue
+        end = points[index + 1][0] if index + 1 < len(points) else logout_at
+        if end is not None and end < start:
+            end = start
+        yield (
+            agent_id,
+            known,
+            epoch_us(start),
+            MISSING if end is None else epoch_us(end),
+            code if known is AgentState.IDLE else "",
         )
 
 

@@ -15,7 +15,7 @@ epoch seconds); anything holding `Contact` objects converts them with `contact_c
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -64,9 +64,10 @@ class ContactColumns:
     queue_ids: tuple[str, ...]
     team_ids: tuple[str, ...]
     agent_ids: tuple[str, ...]
-    # Per contact, kept as they came (the tallies never read them): WxCC's task id, channel.
-    ids: Sequence[str]
-    channel_types: Sequence[str]
+    # Per contact, as they came (object arrays; the tallies never read them): WxCC's task
+    # id and channel, for `contacts()`.
+    ids: npt.NDArray[np.object_]
+    channel_types: npt.NDArray[np.object_]
     queue: Codes
     team: Codes
     agent: Codes
@@ -88,13 +89,10 @@ class ContactColumns:
 
     def take(self, rows: npt.NDArray[Any]) -> ContactColumns:
         """The contacts at `rows` (a boolean mask or indices), with the same id codes."""
-        indices = np.flatnonzero(rows) if rows.dtype == np.bool_ else rows
         return ContactColumns(
             self.queue_ids,
             self.team_ids,
             self.agent_ids,
-            [self.ids[i] for i in indices.tolist()],
-            [self.channel_types[i] for i in indices.tolist()],
             *(getattr(self, name)[rows] for name in _ARRAYS),
         )
 
@@ -145,7 +143,7 @@ class ContactColumns:
 _ARRAYS = tuple(
     name
     for name in ContactColumns.__dataclass_fields__
-    if name not in ("queue_ids", "team_ids", "agent_ids", "ids", "channel_types")
+    if name not in ("queue_ids", "team_ids", "agent_ids")
 )
 
 
@@ -153,9 +151,9 @@ def build_columns(
     *,
     ids: Sequence[str],
     channel_types: Sequence[str],
-    queue_ids: Sequence[str | None],
-    team_ids: Sequence[str | None],
-    agent_ids: Sequence[str | None],
+    queue_ids: Sequence[Hashable | None],
+    team_ids: Sequence[Hashable | None],
+    agent_ids: Sequence[Hashable | None],
     arrived_us: Int64s,
     answered_us: Int64s,
     ended_us: Int64s,
@@ -169,7 +167,9 @@ def build_columns(
     is_open: Sequence[bool],
     is_waiting: Sequence[bool],
 ) -> ContactColumns:
-    """Columns from one sequence per field (times already as epoch microseconds)."""
+    """Columns from one sequence per field (times already as epoch microseconds). Queue,
+    team and agent ids may be the database's keys: each distinct one is named once, as
+    text."""
     queue_names, queue = _factorized(queue_ids)
     team_names, team = _factorized(team_ids)
     agent_names, agent = _factorized(agent_ids)
@@ -177,8 +177,8 @@ def build_columns(
         queue_names,
         team_names,
         agent_names,
-        ids,
-        channel_types,
+        _objects(ids),
+        _objects(channel_types),
         queue,
         team,
         agent,
@@ -197,12 +197,18 @@ def build_columns(
     )
 
 
-def _factorized(ids: Sequence[str | None]) -> tuple[tuple[str, ...], Codes]:
-    """(the distinct ids, each row's code into them; -1 for none)."""
-    codes: dict[str | None, int] = {None: NO_CODE}
+def _factorized(ids: Sequence[Hashable | None]) -> tuple[tuple[str, ...], Codes]:
+    """(the distinct ids as text, each row's code into them; -1 for none)."""
+    codes: dict[Hashable | None, int] = {None: NO_CODE}
     row_codes = [codes.setdefault(i, len(codes) - 1) for i in ids]
-    names = tuple(i for i in codes if i is not None)
+    names = tuple(str(i) for i in codes if i is not None)
     return names, np.array(row_codes, dtype=np.int32)
+
+
+def _objects(values: Sequence[str]) -> npt.NDArray[np.object_]:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def seconds_to_us(seconds: Sequence[float | None] | npt.NDArray[np.float64]) -> Int64s:
@@ -368,7 +374,7 @@ def _merged_ids(
 
 def build_span_columns(
     *,
-    agent_ids: Sequence[str],
+    agent_ids: Sequence[Hashable],
     states: Sequence[AgentState],
     starts_us: Sequence[int],
     ends_us: Sequence[int],

@@ -208,31 +208,31 @@ def outcomes_and_waits(
     # Only the fields the rule reads; the rest are constant (no ids, no durations).
     no_code = np.full(n, NO_CODE, dtype=np.int32)
     no_duration = np.full(n, MISSING, dtype=np.int64)
-    no = np.zeros(n, dtype=np.bool_)
+    no_text = np.full(n, "", dtype=object)
     columns = ContactColumns(
-        (),
-        (),
-        (),
-        (),
-        (),
-        no_code,
-        no_code,
-        no_code,
-        _moments_us(arrived),
-        _moments_us(answered),
-        _moments_us(ended),
-        _moments_us(created),
-        np.array(
+        queue_ids=(),
+        team_ids=(),
+        agent_ids=(),
+        ids=no_text,
+        channel_types=no_text,
+        queue=no_code,
+        team=no_code,
+        agent=no_code,
+        arrived_us=_moments_us(arrived),
+        answered_us=_moments_us(answered),
+        ended_us=_moments_us(ended),
+        created_us=_moments_us(created),
+        handle_type=np.array(
             [words.get(h, NO_HANDLE_TYPE) if h else NO_HANDLE_TYPE for h in handle_types],
             dtype=np.int8,
         ),
-        np.array([MISSING if q is None else q for q in queue_ms], dtype=np.int64),
-        no_duration,
-        no_duration,
-        no_duration,
-        np.zeros(n, dtype=np.int64),
-        np.array(is_open, dtype=np.bool_),
-        no,
+        queue_ms=np.array([MISSING if q is None else q for q in queue_ms], dtype=np.int64),
+        talk_ms=no_duration,
+        hold_ms=no_duration,
+        wrapup_ms=no_duration,
+        transfer_count=np.zeros(n, dtype=np.int64),
+        is_open=np.array(is_open, dtype=np.bool_),
+        is_waiting=np.zeros(n, dtype=np.bool_),
     )
     outcome, waited = outcomes_and_waits_of(
         columns, short_abandon_threshold_ms=short_abandon_threshold_ms
