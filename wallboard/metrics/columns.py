@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .inputs import AgentState, AgentStateSpan, Contact, HandleType
+from .inputs import OUTCOME_OF_HANDLE_TYPE, AgentState, AgentStateSpan, Contact
 
 Int64s = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -31,9 +31,9 @@ Codes = npt.NDArray[np.int32]
 
 MISSING = np.iinfo(np.int64).min
 NO_CODE = -1
-# WxCC's classification as a small int: what `contacts.Outcome` has for it, -1 for none.
+# WxCC's classification as a small int: the `Outcome` it decides, -1 for none.
 NO_HANDLE_TYPE = -1
-HANDLE_TYPE_CODES = {HandleType.NORMAL: 1, HandleType.ABANDONED: 2, HandleType.SHORT: 3}
+HANDLE_TYPE_CODES = {t: int(outcome) for t, outcome in OUTCOME_OF_HANDLE_TYPE.items()}
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import IntEnum
 
 import numpy as np
 
@@ -28,25 +27,8 @@ from .columns import (
     seconds_to_us,
     times_us,
 )
-from .inputs import Contact, HandleType
+from .inputs import Contact, Outcome
 
-
-class Outcome(IntEnum):
-    OPEN = 0  # no outcome yet: waiting, ringing or in self-service
-    ANSWERED = 1
-    ABANDONED = 2
-    SHORT_ABANDONED = 3
-
-
-# WxCC's handle types are coded as the outcome each decides (columns.HANDLE_TYPE_CODES).
-assert all(
-    HANDLE_TYPE_CODES[handle_type] == outcome
-    for handle_type, outcome in (
-        (HandleType.NORMAL, Outcome.ANSWERED),
-        (HandleType.ABANDONED, Outcome.ABANDONED),
-        (HandleType.SHORT, Outcome.SHORT_ABANDONED),
-    )
-)
 _OUTCOMES = tuple(Outcome)
 
 

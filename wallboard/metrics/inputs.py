@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 # Our choices where the sources are silent (docs/metrics.md, "Named constants").
 DEFAULT_SERVICE_LEVEL_THRESHOLD_S = 20.0
@@ -23,6 +23,23 @@ class HandleType(StrEnum):
     NORMAL = "normal"
     ABANDONED = "abandoned"
     SHORT = "short"
+
+
+class Outcome(IntEnum):
+    """How a contact ended up (`contacts.outcomes_and_waits_of` decides it)."""
+
+    OPEN = 0  # no outcome yet: waiting, ringing or in self-service
+    ANSWERED = 1
+    ABANDONED = 2
+    SHORT_ABANDONED = 3
+
+
+# The outcome WxCC's classification decides, when it has made one.
+OUTCOME_OF_HANDLE_TYPE = {
+    HandleType.NORMAL: Outcome.ANSWERED,
+    HandleType.ABANDONED: Outcome.ABANDONED,
+    HandleType.SHORT: Outcome.SHORT_ABANDONED,
+}
 
 
 class AgentState(StrEnum):
