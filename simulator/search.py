@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from graphql import (
@@ -114,6 +115,15 @@ def _decode(cursor: str) -> list[Any]:
     return key
 
 
+def _page_by_id(records: Iterable[Row], query: Query) -> tuple[list[Row], str | None]:
+    """agentSession's pages: records arrive in id order, after the cursor (the last id of the
+    page before); one record past the page is built, to know there is a next page."""
+    size = RAW_PAGE_SIZE[query.name]
+    taken = list(islice(records, size + 1))
+    page = taken[:size]
+    return page, page[-1][query.id_field] if len(taken) > size else None
+
+
 def _page_raw(
     records: list[Row],
     query: Query,
@@ -122,14 +132,8 @@ def _page_raw(
     cursor: str | None,
 ) -> tuple[list[Row], str | None]:
     size = RAW_PAGE_SIZE[query.name]
-    if query.default_sort is None:  # agentSession: by id, cursor = the last id
-        records.sort(key=lambda r: r[query.id_field])
-        if cursor is not None and not _is_first_page(cursor):
-            records = [r for r in records if r[query.id_field] > cursor]
-        page = records[:size]
-        return page, page[-1][query.id_field] if len(records) > size else None
     field, descending = sort_spec(selection, info.variable_values.coerced) or (
-        query.default_sort,
+        query.default_sort or query.id_field,
         query.descending,
     )
 
@@ -137,7 +141,7 @@ def _page_raw(
         return (sort_key(record.get(field)), record[query.id_field])
 
     records.sort(key=key, reverse=descending)
-    if cursor is not None and not _is_first_page(cursor):
+    if cursor is not None:
         value, record_id = _decode(cursor)
         mark = (sort_key(value), record_id)
         records = [r for r in records if (key(r) < mark if descending else key(r) > mark)]
@@ -195,17 +199,21 @@ def _search(
     if not specs and reads_activities and to_ms - from_ms > MAX_ACTIVITY_RANGE_MS:
         raise GraphQLError("Invalid time range: CAR and AAR raw data cannot exceed 30 days.")
     flt = args.get("filter")
-    records = [
+    matching = (
         narrow(narrow(r, flt), ext_filter)
         for r in candidates
         if in_window(r) and matches(flt, r) and matches(ext_filter, r)
-    ]
-    cursor: str | None = (args.get("pagination") or {}).get("cursor")
+    )
+    cursor = page_cursor(args)
     page: list[Row]
+    if query.default_sort is None and not specs:
+        page, end_cursor = _page_by_id(matching, query)
+        return _answer(query, page, end_cursor, None)
+    records = list(matching)
     if specs:
         leaves = group_leaves(selection, info.variable_values.coerced)
         groups = aggregate(list(records), specs, leaves, interval, time_field)
-        if cursor is not None and not _is_first_page(cursor):
+        if cursor is not None:
             groups = [g for g in groups if g.cursor > cursor]
         kept = groups[:AGGREGATION_PAGE_SIZE]
         page = [g.record for g in kept]
@@ -218,6 +226,18 @@ def _search(
             "interval": interval["interval"],
             "timezone": interval.get("timezone") or "UTC",
         }
+    return _answer(query, page, end_cursor, interval_info)
+
+
+def page_cursor(args: Mapping[str, Any]) -> str | None:
+    """The page asked for: None (or a first-page word, see FIRST_PAGE_CURSORS) for the first."""
+    cursor: str | None = (args.get("pagination") or {}).get("cursor")
+    return None if cursor is None or _is_first_page(cursor) else cursor
+
+
+def _answer(
+    query: Query, page: list[Row], end_cursor: str | None, interval_info: Row | None
+) -> Row:
     return {
         query.list_field: page,
         "pageInfo": {"hasNextPage": end_cursor is not None, "endCursor": end_cursor},
@@ -266,7 +286,14 @@ def _resolve_sessions(info: GraphQLResolveInfo, **args: Any) -> Row:
     model: TrafficModel = info.context["model"]
     args["to"] = check_range(args["from"], args["to"], model.now_ms)
     from_ms, to_ms = args["from"], args["to"]
-    sessions = model.sessions_touching(from_ms, to_ms)
+    # Pages by agentSessionId (the cursor is the last id of the page before): sessions are
+    # ordered and cut at the cursor before any row is built, and rows are built only until
+    # the page is full, so a read of every page builds each row about once.
+    after = page_cursor(args)
+    sessions = sorted(
+        (s for s in model.sessions_touching(from_ms, to_ms) if after is None or s.id > after),
+        key=lambda session: session.id,
+    )
     rows = (session_row(model, session) for session in sessions)
 
     def inside(record: Row) -> bool:  # agentSession always compares on startTime
