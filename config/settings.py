@@ -166,6 +166,11 @@ CHANNEL_LAYER_BLOCKING_READ_S = 5.0
 # more boards than that. A message with every board's HTML can reach a few hundred KB, so
 # the inbox is bounded (messages also expire after 60 s).
 CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=1_000)
+# Redis connections of one process's channel layer; a command finding them all busy (a
+# wall of screens connecting or closing together) waits up to CHANNEL_LAYER_POOL_WAIT_S for
+# one rather than failing (wallboard.channel_layer.BoardChannelLayer.create_pool).
+CHANNEL_LAYER_MAX_CONNECTIONS = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=100)
+CHANNEL_LAYER_POOL_WAIT_S = env.float("CHANNEL_LAYER_POOL_WAIT_S", default=20.0)
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "wallboard.channel_layer.BoardChannelLayer",
@@ -175,6 +180,8 @@ CHANNEL_LAYERS = {
                     "address": REDIS_URL,
                     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
                     "socket_timeout": CHANNEL_LAYER_BLOCKING_READ_S + REDIS_SOCKET_TIMEOUT_S,
+                    "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
+                    "timeout": CHANNEL_LAYER_POOL_WAIT_S,
                 }
             ],
             "prefix": "wb:asgi",

@@ -23,6 +23,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from channels_redis.core import RedisChannelLayer
+from redis.asyncio import BlockingConnectionPool, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,18 @@ return over_capacity
 
 
 class BoardChannelLayer(RedisChannelLayer):  # type: ignore[misc]
-    """channels_redis's layer plus `send_each_group`."""
+    """channels_redis's layer plus `send_each_group`, over pools that wait for a connection."""
+
+    def create_pool(self, index: int) -> ConnectionPool:
+        """A bounded pool whose commands wait for a free connection (`max_connections` and
+        `timeout`, the wait in seconds, from the host's settings). channels_redis's pool
+        refuses a command at once when all of its connections (redis-py: 100) are busy: a
+        wall of TVs closing together left each one past the hundredth in its groups and in
+        presence, and as many opening together failed to join their boards."""
+        host = dict(self.hosts[index])
+        if "address" not in host:
+            return super().create_pool(index)  # type: ignore[no-any-return]
+        return BlockingConnectionPool.from_url(host.pop("address"), **host)
 
     async def send_each_group(self, message_type: str, payloads: Mapping[str, Any]) -> int:
         """Give every member of each group its group's payload: members receive

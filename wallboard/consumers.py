@@ -58,15 +58,68 @@ class PushedSocketConsumer(AsyncWebsocketConsumer):
             await super().dispatch(message)
 
 
-class BoardConsumer(PushedSocketConsumer):
-    pushed_types = frozenset({"board.updates"})
-    viewer: Viewer | None = None
+class ListeningSocketConsumer(PushedSocketConsumer):
+    """A connection that listens to an org's pushes: it joins its groups, is counted in the
+    org's presence (so the push renders for it) while its heartbeat beats, and undoes both
+    when it closes."""
+
+    # The word for this kind of connection in log events (`<kind>_presence_failed`).
+    kind: ClassVar[str] = "socket"
+    org_id: int | None = None
     connection: presence.Connection | None = None
     heartbeat: asyncio.Task[None] | None = None
-    groups_joined: list[str]
+    groups_joined: list[str] | None = None
+
+    async def join_groups(self, groups: list[str]) -> None:
+        self.groups_joined = []
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+
+    def seen(self) -> None:
+        """Presence: this connection listens now (called at connect and at each beat)."""
+        assert self.org_id is not None
+        assert self.connection is not None
+        presence.touch(self.org_id, self.connection)
+
+    def start_heartbeat(self) -> None:
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+
+    async def _heartbeat(self) -> None:
+        interval_s = float(settings.WALLBOARD_PRESENCE_HEARTBEAT_S)
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await database_sync_to_async(self.seen)()
+            except Exception:
+                # A Redis or database blip must not close a TV; the next beat tries again.
+                logger.warning("event=%s_presence_failed", self.kind, exc_info=True)
+
+    async def disconnect(self, code: int) -> None:
+        """Each step is tried whatever became of the one before: a Redis error at that moment
+        costs only its own step (memberships and presence also expire by themselves)."""
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.heartbeat
+        for group in self.groups_joined or ():
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning("event=%s_group_discard_failed", self.kind, exc_info=True)
+        if self.org_id is not None and self.connection is not None:
+            try:
+                await database_sync_to_async(presence.leave)(self.org_id, self.connection)
+            except Exception:
+                logger.warning("event=%s_presence_leave_failed", self.kind, exc_info=True)
+
+
+class BoardConsumer(ListeningSocketConsumer):
+    pushed_types = frozenset({"board.updates"})
+    kind = "board"
+    viewer: Viewer | None = None
 
     async def connect(self) -> None:
-        self.groups_joined = []
         slug = str(self.scope["url_route"]["kwargs"]["slug"])
         query = parse_qs(self.scope.get("query_string", b"").decode())
         token = query["token"][0] if "token" in query else None
@@ -84,18 +137,17 @@ class BoardConsumer(PushedSocketConsumer):
             await self.close(code=_close_code(denied))
             return
         viewer = self.viewer
+        self.org_id = viewer.org_id
         groups = [board_group(viewer.board.pk)]
         if viewer.screen is not None:
             groups.append(screen_group(viewer.screen.pk))
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.append(group)
+        await self.join_groups(groups)
         await self.accept()
         self.connection = presence.Connection(
             viewer.board.pk, viewer.screen.pk if viewer.screen else None, self.channel_name
         )
         try:
-            await database_sync_to_async(self._seen)()
+            await database_sync_to_async(self.seen)()
             html = await database_sync_to_async(self._full_board)()
         except Exception:
             # 1011: the browser's htmx retries with back-off; nothing half-drawn is sent.
@@ -103,39 +155,18 @@ class BoardConsumer(PushedSocketConsumer):
             await self.close(code=CLOSE_SERVER_ERROR)
             return
         await self.send(text_data=html)
-        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+        self.start_heartbeat()
 
     def _full_board(self) -> str:
         assert self.viewer is not None
         spec = board_specs(org_id=self.viewer.org_id, board_ids=[self.viewer.board.pk])[0]
         return full_board_html(spec)
 
-    def _seen(self) -> None:
+    def seen(self) -> None:
+        super().seen()
         assert self.viewer is not None
-        assert self.connection is not None
-        presence.touch(self.viewer.org_id, self.connection)
         if self.viewer.screen is not None:
             presence.record_seen(self.viewer.screen.pk, now=timezone.now())
-
-    async def _heartbeat(self) -> None:
-        interval_s = float(settings.WALLBOARD_PRESENCE_HEARTBEAT_S)
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await database_sync_to_async(self._seen)()
-            except Exception:
-                # A Redis or database blip must not close a TV; the next beat tries again.
-                logger.warning("event=board_presence_failed", exc_info=True)
-
-    async def disconnect(self, code: int) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.heartbeat
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if self.viewer is not None and self.connection is not None:
-            await database_sync_to_async(presence.leave)(self.viewer.org_id, self.connection)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Boards are read-only: whatever a client sends is ignored."""

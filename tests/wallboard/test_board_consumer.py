@@ -235,3 +235,30 @@ async def test_a_push_reaches_the_tv_while_the_sync_thread_is_busy(
     finally:
         release.set()
         await page
+
+
+async def test_a_wall_of_screens_closing_at_once_leaves_no_listener_behind(
+    wall: Wall, live_asgi: str
+) -> None:
+    """A site's network blip drops every TV at the same moment: each closing connection
+    leaves its groups and its presence, however many close together (the channel layer's
+    Redis pool holds 100 connections; the 101st at once must wait for one, not fail and
+    skip the rest of the clean-up)."""
+    screens = 250
+    path = f"/ws/tv/wall/?token={wall.screen.token}"
+    sockets = await asyncio.gather(*(socket(live_asgi, path) for _ in range(screens)))
+    await asyncio.gather(*(receive(ws, timeout_s=60) for ws in sockets))
+    listening = await database_sync_to_async(presence.listening_boards)(wall.org.pk)
+    assert listening == {wall.board.pk: screens}
+
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+    async def still_listening() -> int:
+        counted = await database_sync_to_async(presence.listening_boards)(wall.org.pk)
+        return counted[wall.board.pk]
+
+    for _ in range(100):
+        if await still_listening() == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert await still_listening() == 0

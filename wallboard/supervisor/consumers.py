@@ -5,14 +5,11 @@ its queue, which must be the member's org's (else closed 4404, like a page's 404
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
@@ -22,7 +19,7 @@ from wallboard.consumers import (
     CLOSE_NOT_FOUND,
     CLOSE_SERVER_ERROR,
     CLOSE_UNAUTHORIZED,
-    PushedSocketConsumer,
+    ListeningSocketConsumer,
 )
 from wallboard.keys import supervisor_group
 from wallboard.live import current_snapshot
@@ -52,11 +49,9 @@ def member_org(user: Any, queue_id: int | None) -> tuple[int, str]:
     return org.pk, org.timezone
 
 
-class SupervisorConsumer(PushedSocketConsumer):
+class SupervisorConsumer(ListeningSocketConsumer):
     pushed_types = frozenset({"supervisor.update"})
-    org_id: int | None = None
-    connection: presence.Connection | None = None
-    heartbeat: asyncio.Task[None] | None = None
+    kind = "supervisor"
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -76,11 +71,11 @@ class SupervisorConsumer(PushedSocketConsumer):
             await self.close(code=refused.code)
             return
         self.org_id = org_id
-        await self.channel_layer.group_add(supervisor_group(org_id), self.channel_name)
+        await self.join_groups([supervisor_group(org_id)])
         await self.accept()
         self.connection = presence.Connection(presence.SUPERVISOR, None, self.channel_name)
         try:
-            await database_sync_to_async(self._seen)()
+            await database_sync_to_async(self.seen)()
             htmls = await database_sync_to_async(self._initial)(zone, view, queue_id)
         except Exception:
             logger.exception("event=supervisor_socket_failed org_id=%s", org_id)
@@ -88,7 +83,7 @@ class SupervisorConsumer(PushedSocketConsumer):
             return
         for html in htmls:
             await self.send(text_data=html)
-        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+        self.start_heartbeat()
 
     def _initial(self, zone: str, view: str, queue_id: int | None) -> list[str]:
         """What the page shows: every agent row (agents), the queue rows (queues), or the
@@ -112,30 +107,6 @@ class SupervisorConsumer(PushedSocketConsumer):
         )
         push.remember_sent(self.org_id, rendered)
         return push.messages(rendered)
-
-    def _seen(self) -> None:
-        assert self.org_id is not None
-        assert self.connection is not None
-        presence.touch(self.org_id, self.connection)
-
-    async def _heartbeat(self) -> None:
-        interval_s = float(settings.WALLBOARD_PRESENCE_HEARTBEAT_S)
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await database_sync_to_async(self._seen)()
-            except Exception:
-                logger.warning("event=supervisor_presence_failed", exc_info=True)
-
-    async def disconnect(self, code: int) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.heartbeat
-        if self.org_id is not None:
-            await self.channel_layer.group_discard(supervisor_group(self.org_id), self.channel_name)
-            if self.connection is not None:
-                await database_sync_to_async(presence.leave)(self.org_id, self.connection)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Read-only: whatever a client sends is ignored."""
