@@ -123,6 +123,8 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
     boards = cached_board_specs(org_id=org_id)
     listening = presence.listening_boards(org_id)
     supervising = _supervisor_profile(org_id, listening)
+    if supervising is None:
+        _forget_unwatched_supervisor_snapshot(org_id, boards)
     if not boards and supervising is None:
         return report
     watched = {b.profile for b in boards if b.id in listening} | _just(supervising)
@@ -236,6 +238,17 @@ def _supervisor_profile(org_id: int, listening: Counter[int]) -> MetricsProfile 
     if listening.pop(presence.SUPERVISOR, 0) <= 0:
         return None
     return supervisor_push.org_profile(org_id)
+
+
+def _forget_unwatched_supervisor_snapshot(org_id: int, boards: Iterable[BoardSpec]) -> None:
+    """The supervisor pages' snapshot is brought up to date by a change only while one of
+    them listens. One kept from before would miss this change and be taken as current when
+    a page opens (a queue's row from before beside the centre's, corrected later), so it
+    goes, and is rebuilt from the database then; unless a board shares its profile, whose
+    snapshot the boards' loop keeps up to date or forgets. One query, one round trip."""
+    profile = supervisor_push.org_profile(org_id)
+    if all(board.profile != profile for board in boards):
+        snapshots.forget(org_id, [profile])
 
 
 def _just(profile: MetricsProfile | None) -> set[MetricsProfile]:

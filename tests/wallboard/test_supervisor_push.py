@@ -219,3 +219,39 @@ async def test_pushes_reach_only_the_changed_orgs_supervisors(floor: Floor, live
 async def test_a_signed_out_socket_is_closed(live_asgi: str) -> None:
     ws = await socket(live_asgi, "/ws/supervisor/?view=agents")
     assert await close_code(ws) == 4401
+
+
+def waiting_in_row(html: str, queue_id: int | str) -> int:
+    row = re.search(rf'<tr id="queue-{queue_id}".*?<td class="num[^"]*">(\d+)</td>', html, re.S)
+    assert row is not None, f"no row of queue {queue_id}"
+    return int(row.group(1))
+
+
+async def test_a_change_while_no_supervisor_page_is_open_shows_when_one_opens(
+    floor: Floor, live_asgi: str
+) -> None:
+    """The supervisor figures are kept up to date only while a supervisor page listens: one
+    kept from before must not be reused after changes nobody applied to it (the queues page
+    showed a queue's row from before, beside a centre row that a later push had corrected)."""
+    queue = floor.queues[0]
+    cookie = await database_sync_to_async(session_cookie)(floor.org)
+    first_page = await socket(live_asgi, "/ws/supervisor/?view=queues", cookie)
+    assert waiting_in_row(await receive_all(first_page), queue.pk) == 0
+    await first_page.close()
+    for _ in range(100):
+        listening = await database_sync_to_async(presence.listening_boards)(floor.org.pk)
+        if not listening[presence.SUPERVISOR]:
+            break
+        await asyncio.sleep(0.05)
+
+    def a_contact_arrives_while_nobody_watches() -> None:
+        add_task(floor, queue=queue, now=timezone.now(), status=TaskStatus.QUEUED, arrived_s_ago=5)
+        push_change(LiveStateChange.of(floor.org.pk, queue_ids=[queue.pk]))
+
+    await database_sync_to_async(a_contact_arrives_while_nobody_watches)()
+    second_page = await socket(live_asgi, "/ws/supervisor/?view=queues", cookie)
+    html = await receive_all(second_page)
+    await second_page.close()
+
+    assert waiting_in_row(html, queue.pk) == 1
+    assert waiting_in_row(html, "center") == 1
