@@ -167,7 +167,7 @@ def _queue_summary(spec: ReportSpec, context: BuildContext) -> ReportDocument:
     window = spec.days.window(context.zone)
     config = selectors.metrics_config(context.org)
     summary = queue_summary(
-        selectors.iter_contacts(context.fetch_ids), window=window, config=config
+        selectors.contact_columns_of(context.fetch_ids), window=window, config=config
     )
     names = selectors.names(context.org, context.fetch_ids)
     ordered = sorted(summary.queues.items(), key=lambda item: names.queue(item[0]).lower())
@@ -191,7 +191,7 @@ def _intervals(spec: ReportSpec, context: BuildContext) -> ReportDocument:
     days = tuple(spec.days.days())
     # One pass for the rows and the day and range totals (see interval_totals).
     series = interval_series(
-        selectors.iter_contacts(context.fetch_ids),
+        selectors.contact_columns_of(context.fetch_ids),
         windows=totals_windows(intervals, days, zone),
         config=selectors.metrics_config(context.org),
     )
@@ -253,7 +253,7 @@ def _agents(spec: ReportSpec, context: BuildContext) -> ReportDocument:
     window = spec.days.window(context.zone)
     config = selectors.metrics_config(context.org)
     performance = agent_performance(
-        selectors.iter_contacts(context.fetch_ids),
+        selectors.contact_columns_of(context.fetch_ids),
         selectors.iter_spans(context.fetch_ids),
         window=window,
         config=config,

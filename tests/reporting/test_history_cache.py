@@ -19,7 +19,7 @@ from reporting.builders import ReportSpec
 from reporting.cache import ReportDataUnavailable, ensure_days
 from reporting.models import DayFetch, ReportKind, ReportTask
 from reporting.ranges import DayRange
-from reporting.selectors import iter_contacts
+from reporting.selectors import contact_columns_of
 from reporting.services import generate_report
 from reporting.wxcc_source import split_windows
 from tests.fixtures.simulator import RunningSimulator
@@ -148,7 +148,7 @@ def test_history_read_for_a_report_agrees_with_the_tasks_ingestion_stored(
     }
     reported = {
         contact.id: contact
-        for contact in iter_contacts(cached.fetch_ids)
+        for contact in contact_columns_of(cached.fetch_ids).contacts()
         if contact.queue_id is not None and not contact.is_open and contact.arrived_at >= midnight
     }
     assert len(stored) > 20

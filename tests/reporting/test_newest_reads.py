@@ -14,12 +14,12 @@ from django.db import connection
 from reporting.models import DayFetch, ReportStateSpan, ReportTask
 from reporting.selectors import (
     TASK_LIST_FIELDS,
-    iter_contacts,
+    contact_columns_of,
     iter_spans,
     task_row_chunks_arrived,
 )
 from tests.fixtures.factories import OrganizationFactory
-from wallboard.metrics import AgentState, Window
+from wallboard.metrics import AgentState, HandleType, Window
 
 
 def _at(day: int, hh: int, mm: int = 0) -> datetime:
@@ -78,7 +78,7 @@ def test_the_fetch_that_finished_later_wins_then_the_later_day_then_the_later_ro
     _task(friday, "t-row", "q-new")
     _task(thursday, "t-once", "q-only")
 
-    queues = sorted((c.id, c.queue_id) for c in iter_contacts(fetch_ids))
+    queues = sorted((c.id, c.queue_id) for c in contact_columns_of(fetch_ids).contacts())
     assert queues == [
         ("t-day", "q-new"),
         ("t-finish", "q-new"),
@@ -135,10 +135,67 @@ def test_more_older_reads_than_a_query_has_parameters_are_all_left_out() -> None
         )
 
     fetch_ids = [older.pk, newer.pk]
-    queues = Counter(contact.queue_id for contact in iter_contacts(fetch_ids))
+    queues = Counter(contact.queue_id for contact in contact_columns_of(fetch_ids).contacts())
     assert queues == {f"q-{newer.pk}": 70_000}
     # The list reads through a cursor of its own, which binds its parameters in PostgreSQL.
     chunks = task_row_chunks_arrived(fetch_ids, Window(_at(10, 0), _at(11, 0)))
     queue_at = TASK_LIST_FIELDS.index("queue_id")
     listed = Counter(row[queue_at] for chunk in chunks for row in chunk)
     assert listed == {f"q-{newer.pk}": 70_000}
+
+
+@pytest.mark.django_db
+def test_a_cached_task_reaches_the_metrics_field_for_field() -> None:
+    """Times to the microsecond, "" ids and an unknown handle type as none, open and closed."""
+    org = OrganizationFactory.create(webex_org_id=None)
+    fetch = _fetch(org, 10, _at(11, 1))
+    created = datetime(2026, 3, 10, 9, 0, 0, 123_456, tzinfo=UTC)
+    ReportTask.objects.create(
+        fetch=fetch,
+        wxcc_id="t-answered",
+        channel_type="telephony",
+        queue_id="q1",
+        agent_id="a1",
+        team_id="tm1",
+        created_at=created,
+        arrived_at=created + timedelta(seconds=4, microseconds=1),
+        answered_at=created + timedelta(seconds=31, microseconds=999_999),
+        ended_at=created + timedelta(minutes=6),
+        handle_type="normal",
+        queue_ms=27_876,
+        talk_ms=300_000,
+        hold_ms=12_000,
+        wrapup_ms=45_000,
+        transfer_count=2,
+    )
+    ReportTask.objects.create(
+        fetch=fetch,
+        wxcc_id="t-open",
+        channel_type="chat",
+        created_at=created,
+        arrived_at=created,
+        is_open=True,
+        handle_type="not-a-type",
+    )
+
+    contacts = {c.id: c for c in contact_columns_of([fetch.pk]).contacts()}
+
+    answered, still_open = contacts["t-answered"], contacts["t-open"]
+    assert (answered.queue_id, answered.agent_id, answered.team_id) == ("q1", "a1", "tm1")
+    assert answered.channel_type == "telephony"
+    assert answered.created_at == created
+    assert answered.arrived_at == created + timedelta(seconds=4, microseconds=1)
+    assert answered.answered_at == created + timedelta(seconds=31, microseconds=999_999)
+    assert answered.ended_at == created + timedelta(minutes=6)
+    assert answered.handle_type == HandleType.NORMAL
+    assert (answered.queue_ms, answered.talk_ms, answered.hold_ms) == (27_876, 300_000, 12_000)
+    assert (answered.wrapup_ms, answered.transfer_count) == (45_000, 2)
+    assert not answered.is_open
+    assert not answered.is_waiting
+    assert (still_open.queue_id, still_open.agent_id, still_open.team_id) == (None, None, None)
+    assert still_open.answered_at is None
+    assert still_open.ended_at is None
+    assert still_open.handle_type is None
+    assert still_open.queue_ms is None
+    assert still_open.is_open
+    assert not still_open.is_waiting
