@@ -45,7 +45,6 @@ from wxcc.models import (
 )
 from wxcc.models import AgentState as StoredAgentState
 
-_HANDLE_TYPE_CODES = {str(t): code for t, code in HANDLE_TYPE_CODES.items()}
 _AGENT_STATES = {s.value: s for s in AgentState}
 _WAITING = frozenset({str(TaskStatus.QUEUED), str(TaskStatus.OFFERED)})
 
@@ -168,7 +167,7 @@ def contacts_of(tasks: QuerySet[Task]) -> ContactColumns:
     created_us = seconds_to_us(created_s)
     queued_us = seconds_to_us(queued_s)
     ended, waiting = str(TaskStatus.ENDED), _WAITING
-    codes = _HANDLE_TYPE_CODES
+    codes = HANDLE_TYPE_CODES
     return build_columns(
         ids=wxcc_ids,
         channel_types=channel_types,

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .inputs import OUTCOME_OF_HANDLE_TYPE, AgentState, AgentStateSpan, Contact
+from .inputs import OUTCOME_OF_HANDLE_TYPE, AgentState, AgentStateSpan, Contact, HandleType
 
 Int64s = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -31,9 +31,10 @@ Codes = npt.NDArray[np.int32]
 
 MISSING = np.iinfo(np.int64).min
 NO_CODE = -1
-# WxCC's classification as a small int: the `Outcome` it decides, -1 for none.
+# WxCC's classification as a small int: the `Outcome` it decides, -1 for none. HandleType is
+# a StrEnum, so its members and WxCC's plain words ("abandoned") find the same code.
 NO_HANDLE_TYPE = -1
-HANDLE_TYPE_CODES = {t: int(outcome) for t, outcome in OUTCOME_OF_HANDLE_TYPE.items()}
+HANDLE_TYPE_CODES: dict[str, int] = {t: int(o) for t, o in OUTCOME_OF_HANDLE_TYPE.items()}
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -102,7 +103,7 @@ class ContactColumns:
         queue_ids, team_ids, agent_ids = (
             (*names, None) for names in (self.queue_ids, self.team_ids, self.agent_ids)
         )
-        handle_types = {code: handle_type for handle_type, code in HANDLE_TYPE_CODES.items()}
+        handle_types = {code: HandleType(word) for word, code in HANDLE_TYPE_CODES.items()}
 
         def time(us: int) -> datetime | None:
             return None if us == MISSING else from_epoch_us(us)

@@ -171,8 +171,6 @@ WaitFacts = tuple[
     Moment | None,
     int | None,
 ]
-# HandleType is a StrEnum: its members and WxCC's plain words find the same code.
-_HANDLE_WORD_CODES: dict[str, int] = {str(k): v for k, v in HANDLE_TYPE_CODES.items()}
 
 
 def outcomes_and_waits(
@@ -186,7 +184,7 @@ def outcomes_and_waits(
         return []
     n = len(listed)
     (handle_types, answered, is_open, arrived, created, ended, queue_ms) = zip(*listed, strict=True)
-    words = _HANDLE_WORD_CODES
+    words = HANDLE_TYPE_CODES
     # Only the fields the rule reads; the rest are constant (no ids, no durations).
     no_code = np.full(n, NO_CODE, dtype=np.int32)
     no_duration = np.full(n, MISSING, dtype=np.int64)
