@@ -204,7 +204,7 @@ def _search(
         for r in candidates
         if in_window(r) and matches(flt, r) and matches(ext_filter, r)
     )
-    cursor = page_cursor(args)
+    cursor = _page_cursor(args)
     page: list[Row]
     if query.default_sort is None and not specs:
         page, end_cursor = _page_by_id(matching, query)
@@ -229,7 +229,7 @@ def _search(
     return _answer(query, page, end_cursor, interval_info)
 
 
-def page_cursor(args: Mapping[str, Any]) -> str | None:
+def _page_cursor(args: Mapping[str, Any]) -> str | None:
     """The page asked for: None (or a first-page word, see FIRST_PAGE_CURSORS) for the first."""
     cursor: str | None = (args.get("pagination") or {}).get("cursor")
     return None if cursor is None or _is_first_page(cursor) else cursor
@@ -289,7 +289,7 @@ def _resolve_sessions(info: GraphQLResolveInfo, **args: Any) -> Row:
     # Pages by agentSessionId (the cursor is the last id of the page before): sessions are
     # ordered and cut at the cursor before any row is built, and rows are built only until
     # the page is full, so a read of every page builds each row about once.
-    after = page_cursor(args)
+    after = _page_cursor(args)
     sessions = sorted(
         (s for s in model.sessions_touching(from_ms, to_ms) if after is None or s.id > after),
         key=lambda session: session.id,
