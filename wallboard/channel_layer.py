@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from channels_redis.core import RedisChannelLayer
@@ -118,6 +118,23 @@ class BoardChannelLayer(RedisChannelLayer):  # type: ignore[misc]
         if dropped:
             logger.warning("event=channel_layer_over_capacity dropped=%d", dropped)
         return dropped
+
+    async def renew_memberships(self, memberships: Collection[tuple[str, str]]) -> None:
+        """Each (group, channel) membership renewed as `group_add` makes it, one pipeline per
+        Redis host for all. channels_redis drops a member `group_expiry` (a day) after it
+        joined, however alive its socket: a web process renews the memberships of the
+        sockets it holds on its beat (`wallboard.listeners`)."""
+        by_connection: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for group, channel in memberships:
+            by_connection[self.consistent_hash(group)][group].append(channel)
+        now = time.time()
+        for index, channels_of_group in by_connection.items():
+            pipe = self.connection(index).pipeline()
+            for group, channels in channels_of_group.items():
+                key = self._group_key(group)
+                pipe.zadd(key, dict.fromkeys(channels, now))
+                pipe.expire(key, self.group_expiry)
+            await pipe.execute()
 
     async def _members_of(self, groups: list[str]) -> list[list[str]]:
         """Each group's channels (expired memberships dropped), one pipeline per host."""

@@ -5,8 +5,6 @@ once, then every update the push path renders for the board.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
@@ -14,10 +12,9 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.utils import timezone
 
-from wallboard import presence
+from wallboard import listeners, presence
 from wallboard.access import BoardAccessDenied, Viewer, authorize
 from wallboard.keys import board_group, screen_group
 from wallboard.live import full_board_html
@@ -60,15 +57,15 @@ class PushedSocketConsumer(AsyncWebsocketConsumer):
 
 class ListeningSocketConsumer(PushedSocketConsumer):
     """A connection that listens to an org's pushes: it joins its groups, is counted in the
-    org's presence (so the push renders for it) while its heartbeat beats, and undoes both
-    when it closes."""
+    org's presence (so the push renders for it) and renewed by its process's beat
+    (`wallboard.listeners`) while open, and undoes both when it closes."""
 
     # The word for this kind of connection in log events (`<kind>_presence_failed`).
     kind: ClassVar[str] = "socket"
     org_id: int | None = None
     connection: presence.Connection | None = None
-    heartbeat: asyncio.Task[None] | None = None
     groups_joined: list[str] | None = None
+    listening: bool = False
 
     async def join_groups(self, groups: list[str]) -> None:
         self.groups_joined = []
@@ -77,41 +74,35 @@ class ListeningSocketConsumer(PushedSocketConsumer):
             self.groups_joined.append(group)
 
     def seen(self) -> None:
-        """Presence: this connection listens now (called at connect and at each beat)."""
+        """Presence: this connection listens now (called once it is open; the process's
+        beat renews it after that)."""
         assert self.org_id is not None
         assert self.connection is not None
         presence.touch(self.org_id, self.connection)
 
-    def start_heartbeat(self) -> None:
-        self.heartbeat = asyncio.ensure_future(self._heartbeat())
-
-    async def _heartbeat(self) -> None:
-        interval_s = float(settings.WALLBOARD_PRESENCE_HEARTBEAT_S)
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await database_sync_to_async(self.seen)()
-            except Exception:
-                # A Redis or database blip must not close a TV; the next beat tries again.
-                logger.warning("event=%s_presence_failed", self.kind, exc_info=True)
+    def start_listening(self) -> None:
+        assert self.org_id is not None
+        assert self.connection is not None
+        listeners.listen(
+            self,
+            listeners.Listener(self.org_id, self.connection, tuple(self.groups_joined or ())),
+        )
+        self.listening = True
 
     async def disconnect(self, code: int) -> None:
         """Each step is tried whatever became of the one before: a Redis error at that moment
         costs only its own step (memberships and presence also expire by themselves)."""
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.heartbeat
-        for group in self.groups_joined or ():
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:
-                logger.warning("event=%s_group_discard_failed", self.kind, exc_info=True)
-        if self.org_id is not None and self.connection is not None:
-            try:
-                await database_sync_to_async(presence.leave)(self.org_id, self.connection)
-            except Exception:
-                logger.warning("event=%s_presence_leave_failed", self.kind, exc_info=True)
+        async with await listeners.leaving(self):
+            for group in self.groups_joined or ():
+                try:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                except Exception:
+                    logger.warning("event=%s_group_discard_failed", self.kind, exc_info=True)
+            if self.org_id is not None and self.connection is not None:
+                try:
+                    await database_sync_to_async(presence.leave)(self.org_id, self.connection)
+                except Exception:
+                    logger.warning("event=%s_presence_leave_failed", self.kind, exc_info=True)
 
 
 class BoardConsumer(ListeningSocketConsumer):
@@ -155,7 +146,7 @@ class BoardConsumer(ListeningSocketConsumer):
             await self.close(code=CLOSE_SERVER_ERROR)
             return
         await self.send(text_data=html)
-        self.start_heartbeat()
+        self.start_listening()
 
     def _full_board(self) -> str:
         assert self.viewer is not None

@@ -3,14 +3,15 @@ boards with listeners, and the screens page can list what is connected), and eac
 last-seen time in the database, written at most once per throttle period.
 
 Each connection is a member "board:screen:channel" of the org's sorted set, scored with its
-expiry; a live consumer renews it every heartbeat, so a process that died leaves entries that
-expire on their own.
+expiry; its web process renews it every beat (`wallboard.listeners`), so a process that died
+leaves entries that expire on their own.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,11 +50,23 @@ def _expiry_s() -> float:
 
 def touch(org_id: int, connection: Connection) -> None:
     """Record (or renew) an open connection. One round trip."""
+    touch_all([(org_id, connection)])
+
+
+def touch_all(connections: Iterable[tuple[int, Connection]]) -> None:
+    """Record (or renew) many open connections, of any orgs: one round trip for all (a web
+    process's beat renews every socket it holds at once)."""
+    members_by_org: dict[int, dict[str, float]] = defaultdict(dict)
     expires = time.time() + _expiry_s()
+    for org_id, connection in connections:
+        members_by_org[org_id][connection.member] = expires
+    if not members_by_org:
+        return
     pipe = get_redis().pipeline(transaction=False)
-    pipe.zadd(keys.listeners(org_id), {connection.member: expires})
-    pipe.expire(keys.listeners(org_id), int(_expiry_s()) + 60)
-    pipe.zadd(keys.active_orgs(), {str(org_id): expires})
+    for org_id, members in members_by_org.items():
+        pipe.zadd(keys.listeners(org_id), members)
+        pipe.expire(keys.listeners(org_id), int(_expiry_s()) + 60)
+    pipe.zadd(keys.active_orgs(), {str(org_id): expires for org_id in members_by_org})
     pipe.execute()
 
 
@@ -95,8 +108,20 @@ def active_org_ids() -> list[int]:
 def record_seen(screen_id: int, *, now: datetime) -> bool:
     """Set the screen's last_seen_at, at most once per WALLBOARD_LAST_SEEN_WRITE_S per
     screen across processes. Returns whether it wrote."""
+    return bool(record_seen_all([screen_id], now=now))
+
+
+def record_seen_all(screen_ids: Collection[int], *, now: datetime) -> set[int]:
+    """`record_seen` for many screens: one round trip, then one UPDATE of the screens whose
+    throttle period had passed. Returns those screens."""
+    if not screen_ids:
+        return set()
     throttle_s = max(1, int(settings.WALLBOARD_LAST_SEEN_WRITE_S))
-    if not get_redis().set(keys.last_seen_write(screen_id), b"1", nx=True, ex=throttle_s):
-        return False
-    Screen.objects.filter(pk=screen_id).update(last_seen_at=now)
-    return True
+    ordered = sorted(screen_ids)
+    pipe = get_redis().pipeline(transaction=False)
+    for screen_id in ordered:
+        pipe.set(keys.last_seen_write(screen_id), b"1", nx=True, ex=throttle_s)
+    due = {screen_id for screen_id, won in zip(ordered, pipe.execute(), strict=True) if won}
+    if due:
+        Screen.objects.filter(pk__in=due).update(last_seen_at=now)
+    return due

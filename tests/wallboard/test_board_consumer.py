@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 import websockets
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -29,8 +31,10 @@ from tests.fixtures.wallboard_factories import (
 )
 from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory
 from wallboard import presence
+from wallboard.keys import board_group, screen_group
 from wallboard.live import push_change
 from wallboard.models import Board, Screen, Tile
+from wallboard.redis_client import get_redis
 from wallboard.services import screen_revoke
 from wxcc.models import Queue
 from wxcc.signals import LiveStateChange
@@ -262,3 +266,49 @@ async def test_a_wall_of_screens_closing_at_once_leaves_no_listener_behind(
             break
         await asyncio.sleep(0.1)
     assert await still_listening() == 0
+
+
+def _age_memberships_past_expiry(groups: list[str]) -> int:
+    """Make every member of these channel-layer groups look as if it joined a day and a
+    minute ago (channels_redis drops members older than its `group_expiry`)."""
+    layer = get_channel_layer()
+    client = get_redis()
+    aged = 0
+    for group in groups:
+        key = layer._group_key(group)
+        members = client.zrange(key, 0, -1)
+        joined_long_ago = time.time() - layer.group_expiry - 60
+        client.zadd(key, dict.fromkeys(members, joined_long_ago))
+        aged += len(members)
+    return aged
+
+
+async def test_a_tv_open_for_more_than_a_day_still_gets_updates_and_revocation(
+    wall: Wall, live_asgi: str, settings: Any
+) -> None:
+    """A TV stays on the wall for weeks. channels_redis forgets a group member a day after
+    it joined however alive its socket is, so the web process's beat renews the groups of
+    every socket it holds: without it, this TV froze on its last figures a day after it
+    connected, and revoking its link no longer closed it."""
+    settings.WALLBOARD_PRESENCE_HEARTBEAT_S = 0.2
+    ws = await socket(live_asgi, f"/ws/tv/wall/?token={wall.screen.token}")
+    await receive(ws)
+    groups = [board_group(wall.board.pk), screen_group(wall.screen.pk)]
+    assert await database_sync_to_async(_age_memberships_past_expiry)(groups) == 2
+
+    await asyncio.sleep(1.0)  # several beats
+
+    def a_contact_arrives_in_queue_a() -> None:
+        try:
+            now = timezone.now()
+            TaskFactory.create(
+                organization=wall.org, queue=wall.queue_a, created_at=now, queued_at=now
+            )
+            push_change(LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_a.pk]))
+        finally:
+            connection.close()
+
+    await asyncio.to_thread(a_contact_arrives_in_queue_a)
+    assert f'id="tile-{wall.tile_a.pk}"' in await receive(ws, timeout_s=5)
+    await database_sync_to_async(screen_revoke)(screen=wall.screen, now=timezone.now())
+    assert await close_code(ws, timeout_s=5) == 4403

@@ -83,7 +83,7 @@ class SupervisorConsumer(ListeningSocketConsumer):
             return
         for html in htmls:
             await self.send(text_data=html)
-        self.start_heartbeat()
+        self.start_listening()
 
     def _initial(self, zone: str, view: str, queue_id: int | None) -> list[str]:
         """What the page shows: every agent row (agents), the queue rows (queues), or the
