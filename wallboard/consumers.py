@@ -5,6 +5,7 @@ once, then every update the push path renders for the board.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
@@ -14,7 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from wallboard import listeners, presence
+from wallboard import board_fanout, listeners, presence
 from wallboard.access import BoardAccessDenied, Viewer, authorize
 from wallboard.keys import board_group, screen_group
 from wallboard.live import full_board_html
@@ -65,7 +66,6 @@ class ListeningSocketConsumer(PushedSocketConsumer):
     org_id: int | None = None
     connection: presence.Connection | None = None
     groups_joined: list[str] | None = None
-    listening: bool = False
 
     async def join_groups(self, groups: list[str]) -> None:
         self.groups_joined = []
@@ -80,35 +80,46 @@ class ListeningSocketConsumer(PushedSocketConsumer):
         assert self.connection is not None
         presence.touch(self.org_id, self.connection)
 
+    def memberships(self) -> tuple[tuple[str, str], ...]:
+        """The (group, channel) memberships the process's beat renews for this socket."""
+        return tuple((group, self.channel_name) for group in self.groups_joined or ())
+
     def start_listening(self) -> None:
         assert self.org_id is not None
         assert self.connection is not None
-        listeners.listen(
-            self,
-            listeners.Listener(self.org_id, self.connection, tuple(self.groups_joined or ())),
-        )
-        self.listening = True
+        listeners.listen(self, listeners.Listener(self.org_id, self.connection, self.memberships()))
 
     async def disconnect(self, code: int) -> None:
         """Each step is tried whatever became of the one before: a Redis error at that moment
         costs only its own step (memberships and presence also expire by themselves)."""
         async with await listeners.leaving(self):
-            for group in self.groups_joined or ():
-                try:
-                    await self.channel_layer.group_discard(group, self.channel_name)
-                except Exception:
-                    logger.warning("event=%s_group_discard_failed", self.kind, exc_info=True)
+            await self.leave_groups()
             if self.org_id is not None and self.connection is not None:
                 try:
                     await database_sync_to_async(presence.leave)(self.org_id, self.connection)
                 except Exception:
                     logger.warning("event=%s_presence_leave_failed", self.kind, exc_info=True)
 
+    async def leave_groups(self) -> None:
+        for group in self.groups_joined or ():
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning("event=%s_group_discard_failed", self.kind, exc_info=True)
+
 
 class BoardConsumer(ListeningSocketConsumer):
-    pushed_types = frozenset({"board.updates"})
+    """A TV's socket. Its board's updates come through the process's fan-out
+    (`wallboard.board_fanout`), which sends them on this socket; its own channel is in its
+    screen's group only (revocation)."""
+
     kind = "board"
     viewer: Viewer | None = None
+    # The process's fan-out channel, the board group's member on this socket's behalf.
+    fanout_channel: str | None = None
+    # Set once the full board is sent: updates pushed before wait for it, so none is lost
+    # between rendering the board and joining its group, and none arrives before it.
+    board_sent: asyncio.Event | None = None
 
     async def connect(self) -> None:
         slug = str(self.scope["url_route"]["kwargs"]["slug"])
@@ -129,11 +140,16 @@ class BoardConsumer(ListeningSocketConsumer):
             return
         viewer = self.viewer
         self.org_id = viewer.org_id
-        groups = [board_group(viewer.board.pk)]
-        if viewer.screen is not None:
-            groups.append(screen_group(viewer.screen.pk))
-        await self.join_groups(groups)
-        await self.accept()
+        self.board_sent = asyncio.Event()
+        self.fanout_channel = await board_fanout.join(board_group(viewer.board.pk), self)
+        try:
+            if viewer.screen is not None:
+                await self.join_groups([screen_group(viewer.screen.pk)])
+            await self.accept()
+        except BaseException:
+            # No disconnect follows a connect that raised: nothing may keep this socket.
+            await self.leave_groups()
+            raise
         self.connection = presence.Connection(
             viewer.board.pk, viewer.screen.pk if viewer.screen else None, self.channel_name
         )
@@ -144,8 +160,10 @@ class BoardConsumer(ListeningSocketConsumer):
             # 1011: the browser's htmx retries with back-off; nothing half-drawn is sent.
             logger.exception("event=board_socket_failed board_id=%s", viewer.board.pk)
             await self.close(code=CLOSE_SERVER_ERROR)
+            self.board_sent.set()
             return
         await self.send(text_data=html)
+        self.board_sent.set()
         self.start_listening()
 
     def _full_board(self) -> str:
@@ -162,13 +180,29 @@ class BoardConsumer(ListeningSocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Boards are read-only: whatever a client sends is ignored."""
 
-    async def board_updates(self, event: dict[str, Any]) -> None:
-        """HTML for many boards (`wallboard.live.send_board_html`): this board's part."""
-        if self.viewer is None:
-            return
-        html = event["payloads"].get(board_group(self.viewer.board.pk))
-        if html is not None:
-            await self.send(text_data=str(html))
+    async def pushed(self, html: str) -> None:
+        """An update of this board (`wallboard.board_fanout`)."""
+        if self.board_sent is not None and not self.board_sent.is_set():
+            await self.board_sent.wait()
+        await self.send(text_data=html)
+
+    def memberships(self) -> tuple[tuple[str, str], ...]:
+        own = super().memberships()
+        if self.viewer is None or self.fanout_channel is None:
+            return own
+        return (*own, (board_group(self.viewer.board.pk), self.fanout_channel))
+
+    async def leave_groups(self) -> None:
+        if self.fanout_channel is not None and self.viewer is not None:
+            try:
+                await board_fanout.leave(board_group(self.viewer.board.pk), self)
+            except Exception:
+                logger.warning("event=board_fanout_leave_failed", exc_info=True)
+        await super().leave_groups()
 
     async def screen_revoked(self, event: dict[str, Any]) -> None:
+        await self.revoked()
+
+    async def revoked(self) -> None:
+        """The link was revoked or the board deleted: the TV says so and stays closed."""
         await self.close(code=CLOSE_FORBIDDEN)

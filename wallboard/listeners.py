@@ -37,11 +37,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Listener:
-    """One open socket: whose it is, how presence counts it, the groups it joined."""
+    """One open socket: whose it is, how presence counts it, and the (group, channel)
+    memberships that bring it its messages (a board's group has the process's fan-out
+    channel as member, `wallboard.board_fanout`)."""
 
     org_id: int
     connection: presence.Connection
-    groups: tuple[str, ...]
+    memberships: tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -107,9 +109,7 @@ async def renew(listeners: list[Listener]) -> None:
         return
     layer = get_channel_layer()
     assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
-    await layer.renew_memberships(
-        [(group, lsn.connection.channel_name) for lsn in listeners for group in lsn.groups]
-    )
+    await layer.renew_memberships({pair for lsn in listeners for pair in lsn.memberships})
     await database_sync_to_async(_renew_presence)(listeners)
 
 

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from oauth.models import Organization
+from wallboard.board_fanout import REVOKED_TYPE
 from wallboard.channel_layer import run_send
 from wallboard.keys import screen_group
 from wallboard.models import Board, BoardPage, Screen, Tile
@@ -46,10 +47,11 @@ def screen_revoke(*, screen: Screen, now: datetime) -> bool:
 def close_group_sockets(group: str) -> None:
     """Close every open socket of a screen's or a board's group. The consumer's handler for
     a revoked link closes with 4403: the TV shows that its link no longer works and does
-    not reconnect."""
+    not reconnect. A board's group has the web processes' fan-out channels as members
+    (`wallboard.board_fanout`), which close their sockets of the group it names."""
     layer = get_channel_layer()
     assert layer is not None
-    run_send(lambda: layer.group_send(group, {"type": "screen.revoked"}))
+    run_send(lambda: layer.group_send(group, {"type": REVOKED_TYPE, "group": group}))
 
 
 DEMO_BOARD_SLUG = "demo"

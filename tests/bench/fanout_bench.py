@@ -75,6 +75,7 @@ def fanout(stack: Stack) -> dict[str, Any]:
         urls = [ws_base + board.ws_path] * clients
         with SocketPool(urls, on_message=on_message) as pool:
             connected = pool.connected
+            print(f"fanout: {connected} clients connected, sending", flush=True)
             for seq in range(pushes):
                 sent_at[seq] = time.monotonic()
                 send("board.updates", {board_group(board.board_id): _stamp(seq)})

@@ -294,7 +294,7 @@ async def test_a_tv_open_for_more_than_a_day_still_gets_updates_and_revocation(
     ws = await socket(live_asgi, f"/ws/tv/wall/?token={wall.screen.token}")
     await receive(ws)
     groups = [board_group(wall.board.pk), screen_group(wall.screen.pk)]
-    assert await database_sync_to_async(_age_memberships_past_expiry)(groups) == 2
+    assert await database_sync_to_async(_age_memberships_past_expiry)(groups) >= 2
 
     await asyncio.sleep(1.0)  # several beats
 

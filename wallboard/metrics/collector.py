@@ -20,6 +20,7 @@ import functools
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
@@ -73,6 +74,30 @@ def freeze_startup_objects() -> None:
     gc.freeze()
     _startup_frozen = True
     logger.info("event=startup_objects_frozen objects=%d", gc.get_freeze_count())
+    if _log_slow_collections not in gc.callbacks:
+        gc.callbacks.append(_log_slow_collections)
+
+
+# A collection that stops the process this long is logged: a server's pauses show in its log,
+# not only as an unexplained latency (5,000 open sockets are a million objects to walk).
+SLOW_COLLECTION_MS = 50.0
+_collection_started: list[float] = []
+
+
+def _log_slow_collections(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _collection_started[:] = [time.perf_counter()]
+        return
+    if not _collection_started:
+        return
+    took_ms = (time.perf_counter() - _collection_started.pop()) * 1000.0
+    if took_ms >= SLOW_COLLECTION_MS:
+        logger.info(
+            "event=slow_garbage_collection generation=%d ms=%.0f collected=%d",
+            info.get("generation", -1),
+            took_ms,
+            info.get("collected", 0),
+        )
 
 
 @contextmanager
