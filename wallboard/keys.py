@@ -27,8 +27,8 @@ def supervisor_sent(org_id: int) -> str:
 
 # The layout of a pickled snapshot: raised when the engine's tallies change shape, so a new
 # version never reads an old one's snapshots (it rebuilds them from the database).
-# 2: open agent spans kept as `SpanColumns`.
-SNAPSHOT_FORMAT = 2
+# 2: open agent spans kept as `SpanColumns`. 3: stored with the org's change count.
+SNAPSHOT_FORMAT = 3
 
 
 def snapshot(org_id: int, profile: str) -> str:
@@ -41,9 +41,10 @@ def org_lock(org_id: int) -> str:
     return f"{_PREFIX}:lock:{org_id}"
 
 
-def rebuild(org_id: int) -> str:
-    """Set when an update could not take the org's lock: the next holder rebuilds."""
-    return f"{_PREFIX}:rebuild:{org_id}"
+def changes(org_id: int) -> str:
+    """How many changes the org has had (an integer, raised by every change): a stored
+    snapshot is current only if it reflects them all (`wallboard.snapshots.load`)."""
+    return f"{_PREFIX}:changes:{org_id}"
 
 
 def sent(board_id: int) -> str:

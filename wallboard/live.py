@@ -101,7 +101,7 @@ def on_live_state_changed(sender: object, change: LiveStateChange, **kwargs: obj
     try:
         push_change(change)
     except OrgBusy:
-        snapshots.request_rebuild(change.org_id)
+        snapshots.count_change(change.org_id)
         logger.error("event=board_push_skipped org_id=%s reason=lock_busy", change.org_id)
     except Exception:
         # The edge that decides: ingestion must go on; the next change or tick catches up.
@@ -123,15 +123,15 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
     boards = cached_board_specs(org_id=org_id)
     listening = presence.listening_boards(org_id)
     supervising = _supervisor_profile(org_id, listening)
-    if supervising is None:
-        _forget_unwatched_supervisor_snapshot(org_id, boards)
     if not boards and supervising is None:
+        # Any snapshot kept from an earlier visit has now missed this change.
+        snapshots.count_change(org_id)
         return report
     watched = {b.profile for b in boards if b.id in listening} | _just(supervising)
     profiles = {b.profile for b in boards} | _just(supervising)
     with org_lock(org_id):
         started = time.perf_counter()
-        stored, rebuild = snapshots.load(org_id, profiles)
+        stored, count = snapshots.load(org_id, profiles, counting_a_change=True)
         base, configs = _configs(org_id, profiles)
         inputs = ChangeInputs(
             org_id=org_id,
@@ -142,10 +142,9 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
         )
         updated: dict[MetricsProfile, CenterSnapshot] = {}
         dirty: dict[MetricsProfile, Dirty] = {}
-        stale: list[MetricsProfile] = []
         for profile in profiles:
             previous = stored.get(profile)
-            if previous is not None and previous.config == configs[profile] and not rebuild:
+            if previous is not None and previous.config == configs[profile]:
                 try:
                     updated[profile], dirty[profile] = snapshots.apply_change(
                         previous, inputs, team_ids=change.team_ids
@@ -154,15 +153,13 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
                 except SnapshotOutdated:
                     pass
             if profile not in watched:
-                # Nobody looks: rebuilt from the database when someone does.
-                if previous is not None:
-                    stale.append(profile)
+                # Nobody looks: its stored snapshot, now behind the change count, is rebuilt
+                # from the database when someone does.
                 continue
             updated[profile] = snapshots.build(org_id, profile, base_config=base, now=now)
             dirty[profile] = EVERYTHING
             report.rebuilt.append(profile.key)
-        snapshots.forget(org_id, stale)
-        snapshots.store(org_id, updated)
+        snapshots.store(org_id, updated, count=count)
         report.update_ms = (time.perf_counter() - started) * 1000.0
         if listening:
             _send_updates(
@@ -204,13 +201,13 @@ def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
     boards = cached_board_specs(org_id=org_id, board_ids=list(listening)) if listening else []
     profiles = {b.profile for b in boards} | _just(supervising)
     with org_lock(org_id):
-        stored, rebuild = snapshots.load(org_id, profiles)
+        stored, count = snapshots.load(org_id, profiles)
         base, configs = _configs(org_id, profiles)
         updated: dict[MetricsProfile, CenterSnapshot] = {}
         dirty: dict[MetricsProfile, Dirty] = {}
         for profile in profiles:
             previous = stored.get(profile)
-            if previous is not None and previous.config == configs[profile] and not rebuild:
+            if previous is not None and previous.config == configs[profile]:
                 if not snapshots.is_due_for_refresh(previous, now):
                     updated[profile], dirty[profile] = previous, NOTHING
                     continue
@@ -223,7 +220,9 @@ def refresh_org(org_id: int, *, now: datetime | None = None) -> PushReport:
             updated[profile] = snapshots.build(org_id, profile, base_config=base, now=now)
             dirty[profile] = EVERYTHING
             report.rebuilt.append(profile.key)
-        snapshots.store(org_id, {p: s for p, s in updated.items() if dirty[p] is not NOTHING})
+        snapshots.store(
+            org_id, {p: s for p, s in updated.items() if dirty[p] is not NOTHING}, count=count
+        )
         _send_updates(boards, updated, dirty, now=now, report=report)
         if supervising is not None and dirty[supervising] is not NOTHING:
             report.supervisor_sent = supervisor_push.push(
@@ -238,17 +237,6 @@ def _supervisor_profile(org_id: int, listening: Counter[int]) -> MetricsProfile 
     if listening.pop(presence.SUPERVISOR, 0) <= 0:
         return None
     return supervisor_push.org_profile(org_id)
-
-
-def _forget_unwatched_supervisor_snapshot(org_id: int, boards: Iterable[BoardSpec]) -> None:
-    """The supervisor pages' snapshot is brought up to date by a change only while one of
-    them listens. One kept from before would miss this change and be taken as current when
-    a page opens (a queue's row from before beside the centre's, corrected later), so it
-    goes, and is rebuilt from the database then; unless a board shares its profile, whose
-    snapshot the boards' loop keeps up to date or forgets. One query, one round trip."""
-    profile = supervisor_push.org_profile(org_id)
-    if all(board.profile != profile for board in boards):
-        snapshots.forget(org_id, [profile])
 
 
 def _just(profile: MetricsProfile | None) -> set[MetricsProfile]:
@@ -359,22 +347,20 @@ def _forget_sent(board_ids: Iterable[int]) -> None:
 def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> CenterSnapshot:
     """The profile's snapshot brought to `now` for a page or a new connection: as stored
     when fresh, else refreshed or rebuilt (under the org's lock) and stored."""
-    stored, rebuild = snapshots.load(org_id, [profile])
+    stored, _ = snapshots.load(org_id, [profile])
     base, configs = _configs(org_id, [profile])
     found = stored.get(profile)
     if (
         found is not None
-        and not rebuild
         and found.config == configs[profile]
         and not snapshots.is_due_for_refresh(found, now)
     ):
         return found
     with org_lock(org_id):
-        stored, rebuild_again = snapshots.load(org_id, [profile])
-        rebuild = rebuild or rebuild_again
+        stored, count = snapshots.load(org_id, [profile])
         found = stored.get(profile)
         snapshot: CenterSnapshot | None = None
-        if found is not None and not rebuild and found.config == configs[profile]:
+        if found is not None and found.config == configs[profile]:
             if not snapshots.is_due_for_refresh(found, now):
                 return found
             try:
@@ -383,7 +369,7 @@ def current_snapshot(org_id: int, profile: MetricsProfile, *, now: datetime) -> 
                 snapshot = None
         if snapshot is None:
             snapshot = snapshots.build(org_id, profile, base_config=base, now=now)
-        snapshots.store(org_id, {profile: snapshot})
+        snapshots.store(org_id, {profile: snapshot}, count=count)
         return snapshot
 
 

@@ -2,6 +2,13 @@
 rebuilding from the database, and bringing a snapshot up to date after a change or on the
 timer. One computation per change per org and profile, whatever the number of boards.
 
+Each snapshot is stored with the org's change count it reflects. Every change raises the
+count: the push, under the org's lock, as it loads the snapshots it brings up to date
+(`load(..., counting_a_change=True)`), and `count_change` for one nobody brought in (no
+listener, or the lock was busy). A snapshot stored with any other count has missed a change
+and reads as missing, so whoever needs it next rebuilds it from the database. No kind of
+snapshot can be left behind by a change and later taken as current.
+
 Snapshots are pickled: Redis is ours (the same trust as the Celery broker), and the engine's
 frozen dataclasses round-trip exactly.
 """
@@ -55,11 +62,11 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH[MappingProxyType] = _reduce_mapping_proxy
 
 
-def dumps(snapshot: CenterSnapshot) -> bytes:
+def dumps(stored: tuple[int, CenterSnapshot]) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
-    pickler.dump(snapshot)
+    pickler.dump(stored)
     return buffer.getvalue()
 
 
@@ -90,50 +97,54 @@ NOTHING = Dirty()
 
 
 def load(
-    org_id: int, profiles: Collection[MetricsProfile]
-) -> tuple[dict[MetricsProfile, CenterSnapshot], bool]:
-    """The stored snapshots of these profiles (missing ones left out), and whether a process
-    that could not take the org's lock asked for a rebuild. One round trip."""
+    org_id: int, profiles: Collection[MetricsProfile], *, counting_a_change: bool = False
+) -> tuple[dict[MetricsProfile, CenterSnapshot], int]:
+    """The stored snapshots of these profiles that reflect every change so far (others are
+    left out, as missing), and the org's change count to `store` them with. A push, under
+    the org's lock, counts its change here: it gets the snapshots that reflected every change
+    before it, to bring up to date. One round trip."""
     ordered = list(profiles)
     pipe = get_redis().pipeline(transaction=False)
     pipe.mget([keys.snapshot(org_id, p.key) for p in ordered] or [keys.snapshot(org_id, "-")])
-    pipe.getdel(keys.rebuild(org_id))
-    blobs, rebuild = pipe.execute()
+    if counting_a_change:
+        pipe.incr(keys.changes(org_id))
+    else:
+        pipe.get(keys.changes(org_id))
+    blobs, count_read = pipe.execute()
+    count = int(count_read or 0)
+    reflected = count - 1 if counting_a_change else count
     found: dict[MetricsProfile, CenterSnapshot] = {}
     for profile, blob in zip(ordered, blobs, strict=False):
         if blob is None:
             continue
         try:
-            snapshot = pickle.loads(blob)  # noqa: S301 - written by `store` below
+            stored = pickle.loads(blob)  # noqa: S301 - written by `store` below
         except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError):
             # Written by another version of the engine: rebuilt from the database.
             logger.warning("event=snapshot_unreadable org_id=%s profile=%s", org_id, profile.key)
             continue
-        if isinstance(snapshot, CenterSnapshot):
-            found[profile] = snapshot
-    return found, rebuild is not None
+        match stored:
+            case (int() as stored_count, CenterSnapshot() as snapshot) if stored_count == reflected:
+                found[profile] = snapshot
+    return found, count
 
 
-def request_rebuild(org_id: int) -> None:
-    """Ask whoever next holds the org's lock to rebuild its snapshots from the database (an
-    update was lost because the lock could not be taken)."""
-    get_redis().set(keys.rebuild(org_id), b"1", ex=int(settings.WALLBOARD_SNAPSHOT_TTL_S))
+def count_change(org_id: int) -> None:
+    """Count a change that no stored snapshot was brought up to date with (nobody listens,
+    or the org's lock could not be taken): every snapshot stored before it reads as missing
+    from now on, and is rebuilt from the database by whoever needs it next."""
+    get_redis().incr(keys.changes(org_id))
 
 
-def store(org_id: int, snapshots: Mapping[MetricsProfile, CenterSnapshot]) -> None:
-    """One round trip."""
+def store(org_id: int, snapshots: Mapping[MetricsProfile, CenterSnapshot], *, count: int) -> None:
+    """Each snapshot with the change count it reflects (from `load`). One round trip."""
     if not snapshots:
         return
     ttl_s = int(settings.WALLBOARD_SNAPSHOT_TTL_S)
     pipe = get_redis().pipeline(transaction=False)
     for profile, snapshot in snapshots.items():
-        pipe.set(keys.snapshot(org_id, profile.key), dumps(snapshot), ex=ttl_s)
+        pipe.set(keys.snapshot(org_id, profile.key), dumps((count, snapshot)), ex=ttl_s)
     pipe.execute()
-
-
-def forget(org_id: int, profiles: Collection[MetricsProfile]) -> None:
-    if profiles:
-        get_redis().delete(*[keys.snapshot(org_id, p.key) for p in profiles])
 
 
 def profile_config(base: MetricsConfig, profile: MetricsProfile) -> MetricsConfig:
@@ -249,12 +260,11 @@ __all__ = [
     "SnapshotOutdated",
     "apply_change",
     "build",
+    "count_change",
     "earliest_since",
-    "forget",
     "is_due_for_refresh",
     "load",
     "profile_config",
     "refreshed",
-    "request_rebuild",
     "store",
 ]
