@@ -72,10 +72,10 @@ async def join(group: str, socket: BoardSocket) -> str:
         async with fanout.lock:
             if _fanouts.get(loop) is not fanout:
                 continue  # its last socket left while this one waited: a new fan-out
-            members = fanout.sockets.setdefault(group, {})
-            if not members:
-                await layer.group_add(group, fanout.channel)
-            members[id(socket)] = socket
+            # Joined again with every socket, not only the first: the membership is gone
+            # after a Redis restart, while the sockets from before may not have left yet.
+            await layer.group_add(group, fanout.channel)
+            fanout.sockets.setdefault(group, {})[id(socket)] = socket
             if fanout.reader is None:
                 fanout.reader = asyncio.ensure_future(_read(fanout))
             return fanout.channel
@@ -89,15 +89,15 @@ async def leave(group: str, socket: BoardSocket) -> None:
         return
     async with fanout.lock:
         members = fanout.sockets.get(group, {})
-        if members.pop(id(socket), None) is None:
+        if members.pop(id(socket), None) is None or members:
             return
-        if not members:
-            del fanout.sockets[group]
-            await get_channel_layer().group_discard(group, fanout.channel)
+        # This process's own record first: it must hold even if Redis is away now.
+        del fanout.sockets[group]
         if not fanout.sockets and _fanouts.get(loop) is fanout:
             del _fanouts[loop]
             if fanout.reader is not None:
                 fanout.reader.cancel()
+        await get_channel_layer().group_discard(group, fanout.channel)
 
 
 def sockets_held(group: str) -> int:

@@ -66,6 +66,7 @@ class ListeningSocketConsumer(PushedSocketConsumer):
     org_id: int | None = None
     connection: presence.Connection | None = None
     groups_joined: list[str] | None = None
+    left: bool = False
 
     async def join_groups(self, groups: list[str]) -> None:
         self.groups_joined = []
@@ -89,9 +90,23 @@ class ListeningSocketConsumer(PushedSocketConsumer):
         assert self.connection is not None
         listeners.listen(self, listeners.Listener(self.org_id, self.connection, self.memberships()))
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """The socket leaves however it ends. Channels calls `disconnect` only when the
+        client goes; a consumer whose own channel read failed (Redis restarted) ends without
+        it, and its process would otherwise keep it: renewed as listening by the beat, and
+        sent every update by the board fan-out."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.disconnect(CLOSE_SERVER_ERROR)
+
     async def disconnect(self, code: int) -> None:
         """Each step is tried whatever became of the one before: a Redis error at that moment
-        costs only its own step (memberships and presence also expire by themselves)."""
+        costs only its own step (memberships and presence also expire by themselves). Once
+        only (`__call__` calls it again when the consumer ends)."""
+        if self.left:
+            return
+        self.left = True
         async with await listeners.leaving(self):
             await self.leave_groups()
             if self.org_id is not None and self.connection is not None:

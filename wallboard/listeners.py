@@ -77,12 +77,15 @@ def listen(owner: object, listener: Listener) -> None:
 async def leaving(owner: object) -> asyncio.Lock:
     """Take `owner` out of the beat. Returns the registry's lock, to hold while the socket
     leaves presence and its groups (`async with await leaving(self): ...`)."""
-    registry = _registry()
+    loop = asyncio.get_running_loop()
+    registry = _registries.get(loop)
+    if registry is None:
+        return asyncio.Lock()  # nothing of this loop's is renewed: nothing to wait for
     registry.listeners.pop(id(owner), None)
-    if not registry.listeners and registry.beat is not None:
-        registry.beat.cancel()
-        registry.beat = None
-        _registries.pop(asyncio.get_running_loop(), None)
+    if not registry.listeners:
+        if registry.beat is not None:
+            registry.beat.cancel()
+        _registries.pop(loop, None)
     return registry.renewing
 
 
