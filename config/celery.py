@@ -6,7 +6,13 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_ready,
+)
 
 # Celery's worker and beat processes start here before Django does.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -22,6 +28,20 @@ app.autodiscover_tasks()
 # task boundary returns connections to the pool, closing broken ones, as Django does at the
 # end of a request.
 app.conf.CELERY_DB_REUSE_MAX = 500
+
+
+@setup_logging.connect
+def use_the_projects_logging(**kwargs: Any) -> None:
+    """The worker and beat log through settings.LOGGING, as the web process does: the same
+    format, and the filter that blanks secrets (config.log_redaction). Without a receiver
+    here, Celery replaced the root logger's handlers with its own, so nothing the worker
+    logged went through the filter. The level is LOG_LEVEL's; celery's --loglevel is not
+    used."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
 
 
 @task_prerun.connect
