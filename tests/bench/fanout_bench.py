@@ -47,7 +47,7 @@ def _stack_layer(stack: Stack) -> Any:
 
 
 def fanout(stack: Stack) -> dict[str, Any]:
-    clients = knob_int("BENCH_FANOUT_CLIENTS", full=1000, quick=50)
+    clients = knob_int("BENCH_FANOUT_CLIENTS", full=5000, quick=50)
     pushes = knob_int("BENCH_FANOUT_PUSHES", full=30, quick=5)
     interval_s = knob_float("BENCH_FANOUT_INTERVAL_S", full=1.0, quick=0.3)
     raise_open_files_limit(clients * 2 + 1024)
