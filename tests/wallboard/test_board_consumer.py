@@ -203,6 +203,17 @@ async def test_a_signed_in_member_gets_the_board_and_others_do_not(
     assert await refused_with(live_asgi, "/ws/boards/wall/", stranger) == 4404
 
 
+def a_contact_arrives_in_queue_a(wall: Wall) -> None:
+    """A new contact waits in queue A and its change is pushed, as the worker does (run on
+    a thread of its own, which then closes its database connection)."""
+    try:
+        now = timezone.now()
+        TaskFactory.create(organization=wall.org, queue=wall.queue_a, created_at=now, queued_at=now)
+        push_change(LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_a.pk]))
+    finally:
+        connection.close()
+
+
 async def test_a_push_reaches_the_tv_while_the_sync_thread_is_busy(
     tv: ClientConnection, wall: Wall
 ) -> None:
@@ -222,18 +233,8 @@ async def test_a_push_reaches_the_tv_while_the_sync_thread_is_busy(
     try:
         assert await asyncio.to_thread(busy.wait, 10)
 
-        def a_contact_arrives_in_queue_a() -> None:
-            try:
-                now = timezone.now()
-                TaskFactory.create(
-                    organization=wall.org, queue=wall.queue_a, created_at=now, queued_at=now
-                )
-                push_change(LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_a.pk]))
-            finally:
-                connection.close()
-
         # Pushed from a thread of its own, as the worker pushes from its process.
-        await asyncio.to_thread(a_contact_arrives_in_queue_a)
+        await asyncio.to_thread(a_contact_arrives_in_queue_a, wall)
         html = await receive(tv, timeout_s=5)
         assert f'id="tile-{wall.tile_a.pk}"' in html
     finally:
@@ -298,17 +299,7 @@ async def test_a_tv_open_for_more_than_a_day_still_gets_updates_and_revocation(
 
     await asyncio.sleep(1.0)  # several beats
 
-    def a_contact_arrives_in_queue_a() -> None:
-        try:
-            now = timezone.now()
-            TaskFactory.create(
-                organization=wall.org, queue=wall.queue_a, created_at=now, queued_at=now
-            )
-            push_change(LiveStateChange.of(wall.org.pk, queue_ids=[wall.queue_a.pk]))
-        finally:
-            connection.close()
-
-    await asyncio.to_thread(a_contact_arrives_in_queue_a)
+    await asyncio.to_thread(a_contact_arrives_in_queue_a, wall)
     assert f'id="tile-{wall.tile_a.pk}"' in await receive(ws, timeout_s=5)
     await database_sync_to_async(screen_revoke)(screen=wall.screen, now=timezone.now())
     assert await close_code(ws, timeout_s=5) == 4403
