@@ -8,9 +8,9 @@ boards.
 With a channel per socket, channels_redis put each message in every socket's inbox, and
 every consumer woke, dispatched and sent on its own: about 300 us a socket, so one process
 fell behind at 5,000 TVs of one board getting an update a second. Here a socket costs its
-send: the frame written by the server, on a task of its own so that one slow screen (its
-buffer full) holds up only itself.
-
+send: the frame is written at once (`_start`), and only a socket whose buffer is full waits,
+on a task of its own, with what is pushed to it meanwhile queued behind in order, so one slow
+screen holds up only itself.
 
 A fan-out belongs to the event loop its sockets live on (one per process under uvicorn;
 tests run servers on loops of their own) and reads while it has a socket.
