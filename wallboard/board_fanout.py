@@ -62,7 +62,7 @@ _fanouts: dict[asyncio.AbstractEventLoop, _Fanout] = {}
 
 async def join(group: str, socket: BoardSocket) -> str:
     """Deliver `group`'s board updates to `socket` from now on. Returns the channel that is
-    the group's member for this process (its membership is renewed on the process's beat)."""
+    the group's member for this process (renewed on the process's beat, `memberships`)."""
     layer = get_channel_layer()
     loop = asyncio.get_running_loop()
     while True:
@@ -98,6 +98,13 @@ async def leave(group: str, socket: BoardSocket) -> None:
             if fanout.reader is not None:
                 fanout.reader.cancel()
         await get_channel_layer().group_discard(group, fanout.channel)
+
+
+def memberships() -> set[tuple[str, str]]:
+    """This loop's (group, channel) memberships: its fan-out channel in each group it holds
+    sockets of, renewed on the process's beat (`wallboard.listeners`)."""
+    fanout = _fanouts.get(asyncio.get_running_loop())
+    return {(group, fanout.channel) for group in fanout.sockets} if fanout else set()
 
 
 def sockets_held(group: str) -> int:

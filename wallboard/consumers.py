@@ -130,8 +130,6 @@ class BoardConsumer(ListeningSocketConsumer):
 
     kind = "board"
     viewer: Viewer | None = None
-    # The process's fan-out channel, the board group's member on this socket's behalf.
-    fanout_channel: str | None = None
     # Set once the full board is sent: updates pushed before wait for it, so none is lost
     # between rendering the board and joining its group, and none arrives before it.
     board_sent: asyncio.Event | None = None
@@ -156,7 +154,7 @@ class BoardConsumer(ListeningSocketConsumer):
         viewer = self.viewer
         self.org_id = viewer.org_id
         self.board_sent = asyncio.Event()
-        self.fanout_channel = await board_fanout.join(board_group(viewer.board.pk), self)
+        await board_fanout.join(board_group(viewer.board.pk), self)
         try:
             if viewer.screen is not None:
                 await self.join_groups([screen_group(viewer.screen.pk)])
@@ -201,14 +199,8 @@ class BoardConsumer(ListeningSocketConsumer):
             await self.board_sent.wait()
         await self.send(text_data=html)
 
-    def memberships(self) -> tuple[tuple[str, str], ...]:
-        own = super().memberships()
-        if self.viewer is None or self.fanout_channel is None:
-            return own
-        return (*own, (board_group(self.viewer.board.pk), self.fanout_channel))
-
     async def leave_groups(self) -> None:
-        if self.fanout_channel is not None and self.viewer is not None:
+        if self.viewer is not None:
             try:
                 await board_fanout.leave(board_group(self.viewer.board.pk), self)
             except Exception:

@@ -4,7 +4,8 @@ for all of them.
 Every WALLBOARD_PRESENCE_HEARTBEAT_S the beat renews, for every socket at once:
 - its presence (`presence.touch_all`), so the push keeps rendering for its board;
 - its screen's last-seen time (`presence.record_seen_all`, throttled per screen);
-- its channel-layer group memberships (`BoardChannelLayer.renew_memberships`).
+- its channel-layer group memberships, and the board fan-out's
+  (`BoardChannelLayer.renew_memberships`).
 
 One beat per process rather than one per socket: each socket's own heartbeat hopped onto the
 process's one thread for synchronous code and made two or three Redis round trips, so 5,000
@@ -29,7 +30,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from wallboard import presence
+from wallboard import board_fanout, presence
 from wallboard.channel_layer import BoardChannelLayer
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Listener:
     """One open socket: whose it is, how presence counts it, and the (group, channel)
-    memberships that bring it its messages (a board's group has the process's fan-out
-    channel as member, `wallboard.board_fanout`)."""
+    memberships of its own channel. A board's group has the process's fan-out channel as
+    member instead (`wallboard.board_fanout.memberships`), renewed on the same beat."""
 
     org_id: int
     connection: presence.Connection
@@ -89,12 +90,6 @@ async def leaving(owner: object) -> asyncio.Lock:
     return registry.renewing
 
 
-def held() -> int:
-    """How many sockets this loop's beat renews."""
-    registry = _registries.get(asyncio.get_running_loop())
-    return len(registry.listeners) if registry else 0
-
-
 async def _beat(registry: _Registry) -> None:
     while True:
         await asyncio.sleep(float(settings.WALLBOARD_PRESENCE_HEARTBEAT_S))
@@ -112,7 +107,8 @@ async def renew(listeners: list[Listener]) -> None:
         return
     layer = get_channel_layer()
     assert isinstance(layer, BoardChannelLayer), "CHANNEL_LAYERS must use BoardChannelLayer"
-    await layer.renew_memberships({pair for lsn in listeners for pair in lsn.memberships})
+    own = {pair for lsn in listeners for pair in lsn.memberships}
+    await layer.renew_memberships(own | board_fanout.memberships())
     await database_sync_to_async(_renew_presence)(listeners)
 
 
