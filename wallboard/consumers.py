@@ -154,15 +154,11 @@ class BoardConsumer(ListeningSocketConsumer):
         viewer = self.viewer
         self.org_id = viewer.org_id
         self.board_sent = asyncio.Event()
+        # Should anything below raise, `__call__` still leaves the fan-out and the groups.
         await board_fanout.join(board_group(viewer.board.pk), self)
-        try:
-            if viewer.screen is not None:
-                await self.join_groups([screen_group(viewer.screen.pk)])
-            await self.accept()
-        except BaseException:
-            # No disconnect follows a connect that raised: nothing may keep this socket.
-            await self.leave_groups()
-            raise
+        if viewer.screen is not None:
+            await self.join_groups([screen_group(viewer.screen.pk)])
+        await self.accept()
         self.connection = presence.Connection(
             viewer.board.pk, viewer.screen.pk if viewer.screen else None, self.channel_name
         )
