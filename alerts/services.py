@@ -2,6 +2,11 @@
 figures (a constant number of queries per org, whatever its number of rules), recording the
 announcements, and delivering them to Webex (from the Celery task, never a request).
 
+While the org's data is stale (the board's stale marker: no poll or webhook within the
+board's `stale_after_s`, or the connection needs re-consent), rules hold their state: a
+frozen figure must not fire, repeat or clear an alert, and a longest wait computed from a
+frozen "oldest waiting since" would grow on its own. They resume with the next fresh data.
+
 Figures come from the wallboard's metrics engine: the snapshot the push keeps in Redis for
 the org's first board (`wallboard.live.current_snapshot`), or one computed from the database
 for an org without boards; no formula is computed here, and alerts read the wallboard, never
@@ -30,7 +35,9 @@ from wallboard.metrics import (
     CenterSnapshot,
     Period,
 )
-from wallboard.models import Board
+from wallboard.models import DEFAULT_STALE_AFTER_S, Board
+from wallboard.rendering import is_stale
+from wallboard.selectors import Freshness
 from wallboard.specs import MetricsProfile
 from wxcc.signals import LiveStateChange
 
@@ -52,25 +59,34 @@ def on_live_state_changed(sender: object, change: LiveStateChange, **kwargs: obj
         logger.exception("event=alerts_evaluate_failed org_id=%s", change.org_id)
 
 
-def board_profile(org_id: int) -> MetricsProfile | None:
-    """The profile of the org's first board: the push keeps its snapshot up to date with
-    every change, so alerts read the same figures the boards show. One query."""
-    board = Board.objects.filter(organization_id=org_id).select_related("organization").first()
-    if board is None:
-        return None
+def first_board(org_id: int) -> Board | None:
+    """The org's first board: the push keeps its snapshot up to date with every change, so
+    alerts read the same figures, and judge staleness the same way, as it shows. One query."""
+    return Board.objects.filter(organization_id=org_id).select_related("organization").first()
+
+
+def board_profile(board: Board) -> MetricsProfile:
     return MetricsProfile(board.zone_name(), board.short_abandon_threshold_s)
 
 
+def held_for_stale_data(org_id: int, board: Board | None, *, now: datetime) -> Freshness | None:
+    """The org's freshness if its data is stale at `now`, judged as its first `board` judges
+    it (so alerts hold exactly while the boards show the stale marker); None when current.
+    One query."""
+    stale_after_s = board.stale_after_s if board is not None else DEFAULT_STALE_AFTER_S
+    freshness = wallboard_selectors.freshness(org_id=org_id)
+    return freshness if is_stale(freshness, stale_after_s=stale_after_s, now=now) else None
+
+
 def live_figures(
-    org: Organization, *, now: datetime, computed_allowed: bool = True
+    org: Organization, board: Board | None, *, now: datetime, computed_allowed: bool = True
 ) -> CenterSnapshot | None:
-    """The org's figures at `now`: the snapshot the push keeps for its first board, or,
+    """The org's figures at `now`: the snapshot the push keeps for its first `board`, or,
     for an org without boards (nothing pushed, nothing kept), computed from the database
     with the org's zone and the default short-abandon threshold (None if not
     `computed_allowed`: too costly to do on every change, the beat does it)."""
-    profile = board_profile(org.pk)
-    if profile is not None:
-        return current_snapshot(org.pk, profile, now=now)
+    if board is not None:
+        return current_snapshot(org.pk, board_profile(board), now=now)
     if not computed_allowed:
         return None
     profile = MetricsProfile(org.timezone or "UTC", DEFAULT_SHORT_ABANDON_THRESHOLD_S)
@@ -101,6 +117,8 @@ class Evaluation:
     org_id: int
     rules: int
     events: list[AlertEvent]
+    # The org's data was stale: no rule was evaluated, each kept its state.
+    held_for_stale_data: bool = False
 
 
 def evaluate_org(
@@ -115,7 +133,17 @@ def evaluate_org(
     if not AlertRule.objects.filter(organization_id=org_id, enabled=True).exists():
         return Evaluation(org_id, 0, [])
     org = Organization.objects.get(pk=org_id)
-    snapshot = live_figures(org, now=now, computed_allowed=not on_change)
+    board = first_board(org_id)
+    held = held_for_stale_data(org_id, board, now=now)
+    if held is not None:
+        logger.info(
+            "event=alerts_held_stale_data org_id=%s data_at=%s needs_reconsent=%s",
+            org_id,
+            held.data_at.isoformat() if held.data_at else None,
+            held.needs_reconsent,
+        )
+        return Evaluation(org_id, 0, [], held_for_stale_data=True)
+    snapshot = live_figures(org, board, now=now, computed_allowed=not on_change)
     if snapshot is None:
         return Evaluation(org_id, 0, [])
     readings: dict[int, QueueReading] = {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import selectors, services
@@ -14,6 +15,7 @@ from alerts.forms import AlertSettingsForm, RuleForm
 from alerts.models import AlertRule
 from oauth.models import Organization
 from oauth.permissions import admin_required, get_for_org_or_404, is_org_admin, org_member_required
+from wallboard.selectors import Freshness
 
 TEMPLATE = "alerts/alerts.html"
 
@@ -21,6 +23,11 @@ TEMPLATE = "alerts/alerts.html"
 def _org(request: HttpRequest) -> Organization:
     org: Organization = request.organization  # type: ignore[attr-defined]
     return org
+
+
+def _held(org: Organization) -> Freshness | None:
+    """The org's freshness while its data is stale and its rules are on hold."""
+    return services.held_for_stale_data(org.pk, services.first_board(org.pk), now=timezone.now())
 
 
 def _page(
@@ -35,6 +42,7 @@ def _page(
     context: dict[str, Any] = {
         "org": org,
         "active": selectors.active_alerts(org_id=org.pk),
+        "held": _held(org),
         "history": selectors.history(org_id=org.pk),
         "rules": list(selectors.rules(org_id=org.pk)),
         "rule_form": rule_form or RuleForm(org=org),
@@ -54,8 +62,9 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @org_member_required
 def active_fragment(request: HttpRequest) -> HttpResponse:
-    active = selectors.active_alerts(org_id=_org(request).pk)
-    return render(request, TEMPLATE + "#active-alerts", {"active": active})
+    org = _org(request)
+    active = selectors.active_alerts(org_id=org.pk)
+    return render(request, TEMPLATE + "#active-alerts", {"active": active, "held": _held(org)})
 
 
 @require_POST

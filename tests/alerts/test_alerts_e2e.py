@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from alerts import services, tasks
 from alerts.models import AlertEvent, AlertRule, AlertSettings, Delivery
@@ -21,7 +22,7 @@ from tests.alerts.conftest import create_bot, received
 from tests.fixtures.factories import OrganizationFactory
 from tests.fixtures.simulator import RunningSimulator
 from tests.fixtures.wallboard_factories import BoardFactory
-from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory
+from tests.fixtures.wxcc_factories import QueueFactory, TaskFactory, data_current_at
 from wxcc import poller
 from wxcc.models import Queue
 
@@ -83,8 +84,11 @@ def test_a_breach_in_wxcc_alerts_once_repeats_after_the_interval_and_posts_its_c
     assert queue.name in str(message["markdown"])
     assert "more than 0 contacts waiting" in str(message["markdown"])
 
-    # Still waiting: nothing before the interval, one repeat once it has passed.
+    # Still waiting: nothing before the interval, one repeat once it has passed (the poller
+    # has kept the data current meanwhile).
+    data_current_at(org, fired.at + timedelta(minutes=5))
     assert services.evaluate_org(org_id=org.pk, now=fired.at + timedelta(minutes=5)).events == []
+    data_current_at(org, fired.at + timedelta(minutes=10))
     repeat = services.evaluate_org(org_id=org.pk, now=fired.at + timedelta(minutes=10))
     assert [e.outcome for e in repeat.events] == ["repeated"]
     wait_until(lambda: len(received(live_sim, ROOM_ID)) == 2, "the repeat to reach the space")
@@ -100,6 +104,7 @@ def test_a_breach_in_wxcc_alerts_once_repeats_after_the_interval_and_posts_its_c
     # The poll's own signal evaluates the rules (at the wall clock); evaluating again at a
     # later `now` must not say it twice.
     assert poller.poll_org(org.pk).ok
+    data_current_at(org, fired.at + timedelta(minutes=12))
     services.evaluate_org(org_id=org.pk, now=fired.at + timedelta(minutes=12))
     wait_until(lambda: len(received(live_sim, ROOM_ID)) == 3, "the clear to reach the space")
     outcomes = list(
@@ -120,6 +125,7 @@ def test_evaluating_an_org_costs_the_same_queries_with_three_rules_or_thirty() -
             AlertRule.objects.create(
                 organization=org, queue=queue, kind=AlertKind.WAITING_OVER, threshold=0
             )
+        data_current_at(org, timezone.now())
         with CaptureQueriesContext(connection) as queries:
             evaluation = services.evaluate_org(org_id=org.pk)
         assert len(evaluation.events) == rule_count
@@ -189,6 +195,7 @@ def _pending_event(*, bot_token: str) -> AlertEvent:
     AlertRule.objects.create(
         organization=org, queue=queue, kind=AlertKind.WAITING_OVER, threshold=0
     )
+    data_current_at(org, timezone.now())
     evaluation = services.evaluate_org(org_id=org.pk)
     (event,) = evaluation.events
     assert event.delivery == Delivery.PENDING

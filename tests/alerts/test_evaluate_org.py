@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from alerts import services, tasks
 from alerts.models import AlertRule
@@ -23,6 +24,7 @@ from tests.fixtures.wxcc_factories import (
     QueueFactory,
     TaskFactory,
     TeamFactory,
+    data_current_at,
 )
 from wallboard.live import push_change
 from wxcc.models import AgentState, TaskStatus
@@ -40,6 +42,7 @@ def test_no_agent_available_fires_when_the_serving_team_has_none_and_clears_when
     QueueSettingsFactory.create(queue=queue).serving_teams.add(team)
     session = AgentSessionFactory.create(organization=org, team=team, state=AgentState.IDLE)
     AlertRule.objects.create(organization=org, queue=queue, kind=AlertKind.NO_AGENT_AVAILABLE)
+    data_current_at(org, NOW)
 
     fired = services.evaluate_org(org_id=org.pk, now=NOW)
     session.state = AgentState.AVAILABLE
@@ -59,6 +62,7 @@ def test_with_a_board_alerts_read_the_snapshot_the_push_keeps_up_to_date() -> No
         organization=org, queue=queue, kind=AlertKind.WAITING_OVER, threshold=1
     )
     TaskFactory.create(organization=org, queue=queue)
+    data_current_at(org, NOW)
     quiet = services.evaluate_org(org_id=org.pk, now=NOW)
     second = TaskFactory.create(
         organization=org, queue=queue, queue_at=NOW, queued_at=NOW, created_at=NOW, status_at=NOW
@@ -99,6 +103,8 @@ def test_the_beat_evaluates_every_org_with_enabled_rules_only() -> None:
             enabled=enabled,
         )
     QueueFactory.create(organization=without)
+    for org in (with_rule, disabled, without):
+        data_current_at(org, timezone.now())
 
     evaluated = tasks.evaluate_all.apply().get()
 
@@ -125,6 +131,7 @@ def test_a_change_does_not_compute_figures_for_an_org_without_boards_the_beat_do
     AlertRule.objects.create(
         organization=org, queue=queue, kind=AlertKind.WAITING_OVER, threshold=0
     )
+    data_current_at(org, NOW)
 
     on_change = services.evaluate_org(org_id=org.pk, now=NOW, on_change=True)
     on_beat = services.evaluate_org(org_id=org.pk, now=NOW)
