@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 
 from wxcc import webhook_limit
@@ -71,6 +72,20 @@ def framing_rejection(content_length: str | None, content_type: str) -> WebhookR
             415, "Content-Type must be application/json", RejectionReason.UNSUPPORTED_MEDIA_TYPE
         )
     return None
+
+
+def host_allowed(host: str) -> bool:
+    """Whether the Host header names this site, as Django's `HttpRequest.get_host` decides
+    (ALLOWED_HOSTS; with DEBUG and none set, the local names): `webhook_app` skips Django's
+    request handling, not its Host check."""
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
+
+
+BAD_HOST = Answer(400, {"error": "invalid Host header"})
 
 
 def rate_limited(address: str, now: datetime) -> Answer | None:
@@ -256,6 +271,11 @@ async def webhook_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["method"] != "POST":
         await _send(send, Answer(405, {"error": "method not allowed"}, {"Allow": "POST"}))
         return
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    if not host_allowed(headers.get("host", "")):
+        logger.warning("event=webhook_disallowed_host host=%r", headers.get("host", "")[:200])
+        await _send(send, BAD_HOST)
+        return
     client = scope.get("client") or ("", 0)
     # Off the event loop: while Redis is down its (short) timeouts must not stall other senders.
     limited = await asyncio.get_running_loop().run_in_executor(
@@ -264,7 +284,6 @@ async def webhook_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if limited is not None:
         await _send(send, limited)
         return
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     rejection = framing_rejection(headers.get("content-length"), headers.get("content-type", ""))
     if rejection is not None:
         await _refuse(send, rejection)
