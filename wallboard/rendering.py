@@ -69,6 +69,10 @@ class QueueRow:
 # teams, states and times side by side twice need most of a TV's width).
 AGENT_ROWS_PER_COLUMN = 16
 AGENT_COLUMNS_MIN_WIDTH_SHARE = 0.75
+# A table tile lists at most this many rows, which the TV pages through (board.js), a page
+# every 10 s: past it, a full cycle would take minutes and every push would carry thousands
+# of rows. Its caption then says how many are left out.
+TABLE_MAX_ROWS = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +148,21 @@ def board_agent_ids(board: BoardSpec, snapshot: CenterSnapshot, tile: TileSpec |
 
 def _agent_rows(
     board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names: Names
-) -> tuple[AgentRow, ...]:
+) -> tuple[tuple[AgentRow, ...], int]:
+    """The first TABLE_MAX_ROWS agents the tile lists, by state then longest in it, and how
+    many it lists in all (rows are made only for those shown)."""
+    agents = snapshot.agents
+    listed = sorted(
+        board_agent_ids(board, snapshot, tile),
+        key=lambda a: (
+            agents[a].state.value,
+            epoch_ms(agents[a].state_since) or 0,
+            names.agents.get(a, a),
+        ),
+    )
     rows = []
-    for agent_id in board_agent_ids(board, snapshot, tile):
-        agent = snapshot.agents[agent_id]
+    for agent_id in listed[:TABLE_MAX_ROWS]:
+        agent = agents[agent_id]
         rows.append(
             AgentRow(
                 id=agent_id,
@@ -160,7 +175,7 @@ def _agent_rows(
                 time_in_state=display_s(agent.time_in_state_s(snapshot.now)),
             )
         )
-    return tuple(sorted(rows, key=lambda r: (r.state, r.since_ms, r.name)))
+    return tuple(rows), len(listed)
 
 
 def _queue_rows(board: BoardSpec, snapshot: CenterSnapshot, names: Names) -> tuple[QueueRow, ...]:
@@ -194,19 +209,21 @@ def tile_view(board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names:
         "width": tile.width,
     }
     if tile.kind is TileKind.AGENTS_LIST:
+        agents, listed = _agent_rows(board, tile, snapshot, names)
         return TileView(
             **base,
             label=tile.label or "Agents",
-            caption=scope_name,
-            agents=_agent_rows(board, tile, snapshot, names),
+            caption=_listed_caption(scope_name, listed, "agents"),
+            agents=agents,
             agents_side_by_side=tile.width >= AGENT_COLUMNS_MIN_WIDTH_SHARE * board.columns,
         )
     if tile.kind is TileKind.QUEUES_TABLE:
+        queues = _queue_rows(board, snapshot, names)
         return TileView(
             **base,
             label=tile.label or "Queues",
-            caption="today",
-            queues=_queue_rows(board, snapshot, names),
+            caption=_listed_caption("today", len(queues), "queues"),
+            queues=queues[:TABLE_MAX_ROWS],
         )
     assert tile.metric is not None
     spec = METRICS[tile.metric]
@@ -241,6 +258,12 @@ def tile_view(board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names:
         else "",
         direction=tile.direction.value,
     )
+
+
+def _listed_caption(caption: str, total: int, what: str) -> str:
+    if total <= TABLE_MAX_ROWS:
+        return caption
+    return f"{caption} · first {TABLE_MAX_ROWS:,} of {total:,} {what}"
 
 
 def tile_depends_on(tile: TileSpec, dirty: Dirty) -> bool:

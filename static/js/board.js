@@ -6,6 +6,9 @@
  * - shows the stale marker ("last update N s ago", figures dimmed) when the socket is down,
  *   when the org's data is older than the board's threshold, or when the server says so;
  * - rotates pages and shifts the board by a few pixels now and then against burn-in;
+ * - pages a table tile (agents list, queues table) longer than its tile: the rows that fit,
+ *   then the next ones every TABLE_PAGE_MS, with "page 1/3" in its footer, so no agent or
+ *   queue is cut off at the bottom of the screen;
  * - reloads itself when the board's pages or tiles were edited (data-layout changes);
  * - says what the socket is doing (body[data-socket]: connecting, up, down, refused) and, when
  *   the server refuses the link (revoked), says so across the screen.
@@ -28,6 +31,10 @@
   var DEAD_SOCKET_MS = 90000;
   var RETRIED_CLOSE_CODES = [1006, 1011, 1012, 1013];
   var recovering = false;
+
+  var TABLE_PAGE_MS = 10000;
+  var tablePageOf = {}; // tile element id -> page shown (tiles are replaced by every push)
+  var lastTablePage = Date.now();
 
   var LONG_VALUE_CHARS = 5; // as the tile partial decides: longer values get a smaller size
   var SOCKET_NOTES = {
@@ -119,6 +126,46 @@
     document.body.classList.toggle("is-stale", !!stale);
     rotate(board);
     shift(board);
+    pageTables(board, Date.now() - lastTablePage >= TABLE_PAGE_MS);
+  }
+
+  function pageTables(board, advance) {
+    if (advance) { lastTablePage = Date.now(); }
+    board.querySelectorAll(".board-page.is-current [data-table-pages]").forEach(function (tile) {
+      var tables = tile.querySelectorAll("table.tile-table");
+      var label = tile.querySelector(".tile-page");
+      var rowsOf = [];
+      tables.forEach(function (table) {
+        var rows = table.tBodies.length ? Array.prototype.slice.call(table.tBodies[0].rows) : [];
+        rows.forEach(function (row) { row.hidden = false; });
+        rowsOf.push(rows);
+      });
+      // Where rows may end: above the footer, inside the tile's padding and border.
+      var box = tile.getBoundingClientRect();
+      var style = getComputedStyle(tile);
+      var foot = tile.querySelector(".tile-foot");
+      var bottom = box.bottom - parseFloat(style.paddingBottom) - parseFloat(style.borderBottomWidth) -
+        (foot ? foot.getBoundingClientRect().height + 4 : 0);
+      var perPage = Infinity, longest = 0;
+      rowsOf.forEach(function (rows) {
+        if (!rows.length) { return; }
+        var first = rows[0].getBoundingClientRect();
+        if (!first.height) { return; }
+        perPage = Math.min(perPage, Math.max(1, Math.floor((bottom - first.top) / first.height)));
+        longest = Math.max(longest, rows.length);
+      });
+      var pages = perPage === Infinity ? 1 : Math.max(1, Math.ceil(longest / perPage));
+      var index = (tablePageOf[tile.id] || 0) + (advance ? 1 : 0);
+      index = index % pages;
+      tablePageOf[tile.id] = index;
+      if (pages > 1) {
+        rowsOf.forEach(function (rows) {
+          rows.forEach(function (row, i) { row.hidden = i < index * perPage || i >= (index + 1) * perPage; });
+        });
+      }
+      if (label) { label.textContent = pages > 1 ? "page " + (index + 1) + "/" + pages : ""; }
+      tile.dataset.tablePage = (index + 1) + "/" + pages;
+    });
   }
 
   function rotate(board) {
@@ -204,6 +251,8 @@
     document.body.addEventListener("htmx:wsAfterMessage", function () { lastMessageAt = Date.now(); tick(); });
     // For kiosk remotes and tests: show page `index` now; rotation continues from there.
     window.boardShowPage = function (index) { lastPageSwitch = Date.now(); showPage(board, index); };
+    // The same for long tables: their next page now.
+    window.boardNextTablePage = function () { pageTables(board, true); };
     showSocket("connecting");
     tick();
     window.setInterval(tick, 1000);
