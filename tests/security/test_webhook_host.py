@@ -4,6 +4,8 @@ refuse it (400), before anything is read or stored."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import httpx
 import pytest
 from asgiref.sync import async_to_sync
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _post(host: str, content_type: str = "application/json") -> httpx.Response:
     async def post() -> httpx.Response:
-        transport = httpx.ASGITransport(app=webhook_app, client=("192.0.2.10", 4000))
+        transport = httpx.ASGITransport(app=cast(Any, webhook_app), client=("192.0.2.10", 4000))
         async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
             return await client.post(
                 "/webhooks/wxcc/",
