@@ -13,7 +13,7 @@ from wallboard.metrics import (
     compute_center,
     tally_agent_time,
 )
-from wallboard.metrics.agents import tally_time
+from wallboard.metrics.agent_time import tally_time
 from wallboard.metrics.inputs import AgentState as EngineAgentState
 from wallboard.metrics.periods import period_windows
 from wxcc.models import AgentState as StoredAgentState

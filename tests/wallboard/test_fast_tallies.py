@@ -25,7 +25,8 @@ from wallboard.metrics import (
     interval_windows,
     period_windows,
 )
-from wallboard.metrics.agents import OCCUPIED_STATES, tally_time
+from wallboard.metrics.agent_time import tally_time
+from wallboard.metrics.agents import OCCUPIED_STATES
 from wallboard.metrics.contacts import classify, threshold_ms
 from wallboard.metrics.tally import ContactTally, WaitingTally, tally_cells
 

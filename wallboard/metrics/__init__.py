@@ -9,7 +9,8 @@ each formula (`formulas`) and one classification of each contact (`contacts`).
 
 from __future__ import annotations
 
-from .agents import AgentCounts, AgentFigures, AgentTimeTally, tally_agent_time
+from .agent_time import tally_agent_time
+from .agents import AgentCounts, AgentFigures, AgentTimeTally
 from .columns import ContactColumns, SpanColumns, contact_columns, span_columns
 from .contacts import Outcome, contact_outcome
 from .engine import (

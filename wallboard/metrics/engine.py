@@ -19,13 +19,18 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from .agents import agent_figures, split_open_spans, tally_time
+import numpy as np
+
+from .agent_groups import roll_up_agents
+from .agent_table import AgentTable
+from .agent_time import TimeTable, concat, time_table
+from .agents import split_open_spans
 from .collector import collector_paused
 from .columns import ContactColumns, SpanColumns, contact_columns, span_columns
 from .inputs import AgentStateSpan, AgentStatus, Contact, MetricsConfig
 from .periods import PERIODS, Period, Window, local_midnight, period_windows, require_aware
-from .rollup import build_snapshot, roll_up_agents, roll_up_contacts
-from .snapshot import EMPTY_CELL, NO_TIME, TODAY_SLOT, CenterSnapshot
+from .rollup import build_snapshot, roll_up_contacts
+from .snapshot import EMPTY_CELL, TODAY_SLOT, CenterSnapshot
 from .tally import CellTally, WaitingTally, tally_cells
 
 _T = TypeVar("_T")
@@ -65,16 +70,15 @@ def compute_center(
     now = require_aware(now).astimezone(UTC)
     windows = period_windows(now=now, zone=zone)
     cells = tally_cells(contacts, config=config, windows=_listed(windows))
-    statuses = {agent.id: agent for agent in agents}
+    statuses = AgentTable.of(agents)
     closed, still_open = split_open_spans(spans)
     agent_tallies = roll_up_agents(
-        None,
         statuses=statuses,
-        closed_times=tally_time(closed, windows=_listed(windows), now=now),
+        closed=time_table(closed, windows=_listed(windows), now=now),
         open_spans=still_open,
-        dirty_teams=None,
-        windows=windows,
+        windows=_listed(windows),
         now=now,
+        queue_team_ids=config.queue_team_ids,
     )
     return build_snapshot(
         now=now,
@@ -83,7 +87,7 @@ def compute_center(
         windows=windows,
         contact_tallies=roll_up_contacts(None, cells, dirty_queues=None, dirty_teams=None),
         agent_tallies=agent_tallies,
-        agents={agent_id: agent_figures(status) for agent_id, status in statuses.items()},
+        agents=statuses,
         recomputed_queue_ids=None,
         recomputed_team_ids=None,
     )
@@ -142,24 +146,24 @@ def recompute_agents(
     old = previous.agent_tallies
     changed = {agent.id for agent in agents}
     closed, still_open = split_open_spans(span_columns(spans).of_agents(changed))
-    statuses = dict(old.statuses)
-    statuses.update((agent.id, agent) for agent in agents)
-    closed_times = {a: t for a, t in old.closed_times.items() if a not in changed}
-    closed_times.update(tally_time(closed, windows=_listed(windows), now=now))
+    statuses = old.statuses.updated(agents)
+    closed_times = concat(
+        [
+            old.closed.except_keys(changed),
+            time_table(closed, windows=_listed(windows), now=now),
+        ]
+    )
     open_spans = old.open_spans.except_agents(changed) + still_open
     dirty_teams = {old.statuses[a].team_id for a in changed if a in old.statuses}
     dirty_teams.update(agent.team_id for agent in agents)
     agent_tallies = roll_up_agents(
-        old,
         statuses=statuses,
-        closed_times=closed_times,
+        closed=closed_times,
         open_spans=open_spans,
-        dirty_teams=dirty_teams,
-        windows=windows,
+        windows=_listed(windows),
         now=now,
+        queue_team_ids=previous.config.queue_team_ids,
     )
-    figures = dict(previous.agents)
-    figures.update((agent.id, agent_figures(agent)) for agent in agents)
     queue_teams = previous.config.queue_team_ids
     return build_snapshot(
         now=now,
@@ -168,7 +172,7 @@ def recompute_agents(
         windows=windows,
         contact_tallies=previous.contact_tallies,
         agent_tallies=agent_tallies,
-        agents=figures,
+        agents=statuses,
         recomputed_queue_ids={q for q, teams in queue_teams.items() if teams & dirty_teams},
         recomputed_team_ids=dirty_teams,
     )
@@ -204,15 +208,9 @@ def refresh(
     }
     old = previous.agent_tallies
     closed, still_open = split_open_spans(spans)
-    fresh_times = tally_time(closed, windows=_listed(windows), now=now)
-    closed_times = {
-        agent_id: _kept_today(
-            old.closed_times.get(agent_id, NO_TIME),
-            fresh_times.get(agent_id, NO_TIME),
-            keep=not new_day and agent_id in old.closed_times,
-        )
-        for agent_id in old.closed_times.keys() | fresh_times.keys()
-    }
+    closed_times = _kept_today_times(
+        old.closed, time_table(closed, windows=_listed(windows), now=now), keep=not new_day
+    )
     return build_snapshot(
         now=now,
         zone=previous.zone,
@@ -220,13 +218,12 @@ def refresh(
         windows=windows,
         contact_tallies=roll_up_contacts(None, cells, dirty_queues=None, dirty_teams=None),
         agent_tallies=roll_up_agents(
-            old,
             statuses=old.statuses,
-            closed_times=closed_times,
+            closed=closed_times,
             open_spans=still_open,
-            dirty_teams=None,
-            windows=windows,
+            windows=_listed(windows),
             now=now,
+            queue_team_ids=previous.config.queue_team_ids,
         ),
         agents=previous.agents,
         recomputed_queue_ids=None,
@@ -241,6 +238,29 @@ def _kept_today(old: tuple[_T, ...], fresh: tuple[_T, ...], *, keep: bool) -> tu
     slots = list(fresh)
     slots[TODAY_SLOT] = old[TODAY_SLOT]
     return tuple(slots)
+
+
+def _kept_today_times(old: TimeTable, fresh: TimeTable, *, keep: bool) -> TimeTable:
+    """Fresh rolling slots per agent; today's slot from before (for agents it has) unless
+    a new day began."""
+    if not keep:
+        return fresh
+    fresh_keys = set(fresh.keys)
+    only_old = old.take(np.array([key not in fresh_keys for key in old.keys], dtype=np.bool_))
+    rolled = np.zeros_like(only_old.ms)
+    rolled[:, TODAY_SLOT] = only_old.ms[:, TODAY_SLOT]
+    rolled_idle = np.zeros_like(only_old.idle_ms)
+    rolled_idle[:, TODAY_SLOT] = only_old.idle_ms[:, TODAY_SLOT]
+    table = concat([fresh, TimeTable(only_old.keys, only_old.codes, rolled, rolled_idle)])
+    old_aligned = old.with_codes(tuple(dict.fromkeys(old.codes + table.codes)))
+    table = table.with_codes(old_aligned.codes)
+    old_row = {key: row for row, key in enumerate(old_aligned.keys)}
+    pairs = [(row, old_row[key]) for row, key in enumerate(table.keys) if key in old_row]
+    if pairs:
+        rows, from_rows = (list(side) for side in zip(*pairs, strict=True))
+        table.ms[rows, TODAY_SLOT] = old_aligned.ms[from_rows, TODAY_SLOT]
+        table.idle_ms[rows, TODAY_SLOT] = old_aligned.idle_ms[from_rows, TODAY_SLOT]
+    return table
 
 
 def _same_day(previous: CenterSnapshot, now: datetime) -> datetime:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .agents import tally_agent_time
+from .agent_time import tally_agent_time
 from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us, sums_at
 from .contacts import classify_columns, threshold_ms
 from .figures import ContactFigures, contact_figures

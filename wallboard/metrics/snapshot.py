@@ -4,31 +4,24 @@ plus the tallies kept so the next update re-adds totals without reading contacts
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .agents import (
-    EMPTY_TIME_ROW,
-    AgentCounts,
-    AgentFigures,
-    AgentTimeTally,
-    SlotTimes,
-    add_slot_times,
-    merge_agent_counts,
-    time_tally,
-)
+from .agent_table import AgentTable
+from .agent_time import TimeTable
+from .agents import AgentCounts, AgentTimeTally
 from .columns import SpanColumns
 from .figures import ContactFigures, contact_figures, longest_wait_s
-from .inputs import AgentStatus, MetricsConfig
+from .inputs import MetricsConfig
 from .periods import PERIODS, Period, Window
 from .tally import EMPTY_ROW, CellKey, CellTally, WaitingTally
 
 N_SLOTS = len(PERIODS)
 TODAY_SLOT = PERIODS.index(Period.TODAY)
 EMPTY_CELL = CellTally((EMPTY_ROW,) * N_SLOTS, WaitingTally())
-NO_TIME: SlotTimes = (EMPTY_TIME_ROW,) * N_SLOTS
+NO_TIME = (AgentTimeTally(),) * N_SLOTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +59,16 @@ class ContactTallies:
 
 @dataclass(frozen=True, slots=True)
 class AgentTallies:
-    """Agent statuses and time: finished spans tallied per agent and team; open spans kept
-    to be measured up to each `now`."""
+    """Agent statuses and time: finished spans tallied per agent; open spans kept to be
+    measured up to each `now`; per team, time (finished and open); the figures of every
+    team, of each queue's serving teams and of the center."""
 
-    statuses: Mapping[str, AgentStatus]
-    closed_times: Mapping[str, SlotTimes]
+    statuses: AgentTable
+    closed: TimeTable  # per agent, finished spans
     open_spans: SpanColumns  # every open span, of any agent
-    team_closed: Mapping[str | None, SlotTimes]
-    team_open: Mapping[str | None, SlotTimes]
-    team_counts: Mapping[str | None, AgentCounts]
-    team_times: Mapping[str | None, SlotTimes]  # closed + open
+    team_times: TimeTable  # per team, finished and open spans
     team_groups: Mapping[str | None, AgentGroupFigures]
+    queue_groups: Mapping[str, AgentGroupFigures]  # a queue's serving teams
     center_group: AgentGroupFigures
 
 
@@ -89,7 +81,7 @@ class CenterSnapshot:
     queues: Mapping[str, GroupFigures]
     teams: Mapping[str, GroupFigures]
     center: GroupFigures
-    agents: Mapping[str, AgentFigures]
+    agents: AgentTable
     # Whose tallies the last computation changed, so the push sends only those tiles.
     recomputed_queue_ids: frozenset[str]
     recomputed_team_ids: frozenset[str]
@@ -112,31 +104,6 @@ class CenterSnapshot:
 
 def period_figures(cell: CellTally) -> dict[Period, ContactFigures]:
     return {period: contact_figures(cell.tally(slot)) for slot, period in enumerate(PERIODS)}
-
-
-def agent_group_figures(counts: AgentCounts, times: SlotTimes) -> AgentGroupFigures:
-    tallies = [time_tally(row) for row in times]
-    return AgentGroupFigures(
-        counts=counts,
-        occupancy_pct={period: tallies[slot].occupancy_pct for slot, period in enumerate(PERIODS)},
-        time=dict(zip(PERIODS, tallies, strict=True)),
-    )
-
-
-def combine_agent_groups(
-    teams: Iterable[str | None],
-    *,
-    counts: Mapping[str | None, AgentCounts],
-    times: Mapping[str | None, SlotTimes],
-) -> AgentGroupFigures:
-    """The agents of several teams (a queue's, or all for the center) as one group."""
-    team_list = list(teams)
-    return agent_group_figures(
-        merge_agent_counts(counts[t] for t in team_list if t in counts),
-        add_slot_times((times[t] for t in team_list if t in times), N_SLOTS)
-        if any(t in times for t in team_list)
-        else NO_TIME,
-    )
 
 
 def group_figures(
