@@ -143,3 +143,27 @@ def test_span_times_floor_each_end_to_a_whole_ms_and_split_at_the_rolling_hour()
     team_today, _, _, team_last_60 = by_team["t1"]
     assert team_today[_OCCUPIED] == 45 * MINUTE_MS
     assert team_last_60[_OCCUPIED] == 15 * MINUTE_MS
+
+
+@pytest.mark.parametrize("with_logged_out_agents", [False, True])
+def test_a_center_with_no_agents_logged_in_has_zero_counts_and_no_occupancy(
+    with_logged_out_agents: bool,
+) -> None:
+    # Agents known but none with time (or no agents at all): every group still has figures.
+    logged_out = [a for a in AGENTS if a.state is EngineAgentState.LOGGED_OUT]
+    empty = compute_center(
+        contacts=[],
+        agents=logged_out if with_logged_out_agents else [],
+        spans=[],
+        config=CONFIG,
+        now=NOW,
+        zone=LONDON,
+    )
+
+    center = agents_of(empty.center)
+    assert center.counts.logged_in == 0
+    assert center.occupancy_pct == dict.fromkeys(Period)
+    assert center.time[Period.TODAY].logged_in_ms == 0
+    for queue_id in CONFIG.queue_team_ids:
+        assert agents_of(empty.queue(queue_id)).counts.available == 0
+    assert list(empty.agents) == [a.id for a in (logged_out if with_logged_out_agents else [])]

@@ -23,7 +23,10 @@ OCCUPIED_STATES = frozenset({AgentState.CONNECTED, AgentState.WRAPUP})
 _CONNECTED, _IDLE_STATE = AgentState.CONNECTED, AgentState.IDLE
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like `inputs.Contact`: a snapshot holds thousands of these, and a frozen
+# dataclass sets each field through `object.__setattr__` (four times the cost). Nothing
+# changes one once made: they are the engine's results, read by boards and reports.
+@dataclass(slots=True)
 class AgentCounts:
     """Agents by current state. `connected` excludes those on hold, so the states add up to
     `logged_in`."""
@@ -55,7 +58,7 @@ def merge_agent_counts(counts: Iterable[AgentCounts]) -> AgentCounts:
     return AgentCounts(**totals, idle_by_code=by_code)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentTimeTally:
     """Where agents' time went within one window, in ms."""
 

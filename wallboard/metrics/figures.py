@@ -15,10 +15,13 @@ from .formulas import (
     transfer_rate_pct,
 )
 from .inputs import DEFAULT_SERVICE_LEVEL_DEFINITION, ServiceLevelDefinition
-from .tally import ContactTally, WaitingTally
+from .tally import ContactTally, Row, WaitingTally
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like `inputs.Contact`: a snapshot holds thousands of these, and a frozen
+# dataclass sets each field through `object.__setattr__` (four times the cost). Nothing
+# changes one once made: they are the engine's results, read by boards and reports.
+@dataclass(slots=True)
 class ContactFigures:
     """Contact figures over one period or interval; None is "no data".
 
@@ -52,44 +55,65 @@ class ContactFigures:
         return self.service_level_pct_by_definition[definition]
 
 
+# Iterating an enum class costs a generator per pass; the definitions, once.
+_DEFINITIONS = tuple(ServiceLevelDefinition)
+
+
 def contact_figures(tally: ContactTally) -> ContactFigures:
+    return figures_of_row(tally.row())
+
+
+def figures_of_row(row: Row) -> ContactFigures:
+    """The figures of one tally row (`tally.Row`: ContactTally's fields in order, the
+    longest wait -1 for none), as `contact_figures` of its tally."""
+    (
+        offered,
+        answered,
+        answered_within_t,
+        abandoned,
+        abandoned_within_t,
+        short_abandoned,
+        answer_wait_ms,
+        wait_ms,
+        max_wait_ms,
+        handled,
+        talk_ms,
+        hold_ms,
+        wrapup_ms,
+        transferred,
+    ) = row
     return ContactFigures(
-        offered=tally.offered,
-        answered=tally.answered,
-        abandoned=tally.abandoned,
-        short_abandoned=tally.short_abandoned,
-        handled=tally.handled,
-        service_level_pct_by_definition={
+        offered,
+        answered,
+        abandoned,
+        short_abandoned,
+        handled,
+        {
             definition: service_level_pct(
                 definition=definition,
-                answered=tally.answered,
-                answered_within_t=tally.answered_within_t,
-                abandoned=tally.abandoned,
-                abandoned_within_t=tally.abandoned_within_t,
+                answered=answered,
+                answered_within_t=answered_within_t,
+                abandoned=abandoned,
+                abandoned_within_t=abandoned_within_t,
             )
-            for definition in ServiceLevelDefinition
+            for definition in _DEFINITIONS
         },
-        asa_s=asa_s(answer_wait_ms=tally.answer_wait_ms, answered=tally.answered),
-        aht_s=aht_s(
-            talk_ms=tally.talk_ms,
-            hold_ms=tally.hold_ms,
-            wrapup_ms=tally.wrapup_ms,
-            handled=tally.handled,
-        ),
-        aht_excl_wrapup_s=aht_s(
-            talk_ms=tally.talk_ms,
-            hold_ms=tally.hold_ms,
-            wrapup_ms=tally.wrapup_ms,
-            handled=tally.handled,
+        asa_s(answer_wait_ms=answer_wait_ms, answered=answered),
+        aht_s(talk_ms=talk_ms, hold_ms=hold_ms, wrapup_ms=wrapup_ms, handled=handled),
+        aht_s(
+            talk_ms=talk_ms,
+            hold_ms=hold_ms,
+            wrapup_ms=wrapup_ms,
+            handled=handled,
             include_wrapup=False,
         ),
-        avg_talk_s=mean_s(tally.talk_ms, tally.handled),
-        avg_hold_s=mean_s(tally.hold_ms, tally.handled),
-        avg_wrapup_s=mean_s(tally.wrapup_ms, tally.handled),
-        avg_wait_s=mean_s(tally.wait_ms, tally.answered + tally.abandoned),
-        max_wait_s=None if tally.max_wait_ms is None else tally.max_wait_ms / 1000.0,
-        abandon_rate_pct=abandon_rate_pct(abandoned=tally.abandoned, answered=tally.answered),
-        transfer_rate_pct=transfer_rate_pct(transferred=tally.transferred, handled=tally.handled),
+        mean_s(talk_ms, handled),
+        mean_s(hold_ms, handled),
+        mean_s(wrapup_ms, handled),
+        mean_s(wait_ms, answered + abandoned),
+        None if max_wait_ms < 0 else max_wait_ms / 1000.0,
+        abandon_rate_pct(abandoned=abandoned, answered=answered),
+        transfer_rate_pct(transferred=transferred, handled=handled),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from .agent_time import tally_agent_time
 from .columns import NO_CODE, ContactColumns, contact_columns, epoch_us, sums_at
 from .contacts import classify_columns, threshold_ms
-from .figures import ContactFigures, contact_figures
+from .figures import ContactFigures, figures_of_row
 from .formulas import aht_s, mean_s, occupancy_pct
 from .inputs import AgentStateSpan, Contact, MetricsConfig
 from .periods import Window
@@ -64,11 +64,8 @@ def interval_series(
     center = merge_cells(queue_cells.values(), n_slots)
     return IntervalSeries(
         windows=tuple(windows),
-        queues={
-            q: tuple(contact_figures(cell.tally(slot)) for slot in range(n_slots))
-            for q, cell in queue_cells.items()
-        },
-        center=tuple(contact_figures(center.tally(slot)) for slot in range(n_slots)),
+        queues={q: tuple(map(figures_of_row, cell.slots)) for q, cell in queue_cells.items()},
+        center=tuple(map(figures_of_row, center.slots)),
     )
 
 

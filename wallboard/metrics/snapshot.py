@@ -13,7 +13,7 @@ from .agent_table import AgentTable
 from .agent_time import TimeTable
 from .agents import AgentCounts, AgentTimeTally
 from .columns import SpanColumns
-from .figures import ContactFigures, contact_figures, longest_wait_s
+from .figures import ContactFigures, figures_of_row, longest_wait_s
 from .inputs import MetricsConfig
 from .periods import PERIODS, Period, Window
 from .tally import EMPTY_ROW, CellKey, CellTally, WaitingTally
@@ -24,7 +24,10 @@ EMPTY_CELL = CellTally((EMPTY_ROW,) * N_SLOTS, WaitingTally())
 NO_TIME = (AgentTimeTally(),) * N_SLOTS
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like `inputs.Contact`: a snapshot holds thousands of these, and a frozen
+# dataclass sets each field through `object.__setattr__` (four times the cost). Nothing
+# changes one once made: they are the engine's results, read by boards and reports.
+@dataclass(slots=True)
 class AgentGroupFigures:
     """Agents of a team, of a queue's teams or of the center: counts now, time per period."""
 
@@ -33,7 +36,7 @@ class AgentGroupFigures:
     time: Mapping[Period, AgentTimeTally]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GroupFigures:
     """Everything a board shows for a queue, a team or the center."""
 
@@ -103,7 +106,7 @@ class CenterSnapshot:
 
 
 def period_figures(cell: CellTally) -> dict[Period, ContactFigures]:
-    return {period: contact_figures(cell.tally(slot)) for slot, period in enumerate(PERIODS)}
+    return dict(zip(PERIODS, map(figures_of_row, cell.slots), strict=True))
 
 
 def group_figures(

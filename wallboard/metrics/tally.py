@@ -217,16 +217,17 @@ def tally_cells(
     # Per (cell, segment), a `Row`: counts and waits where the contact arrived.
     acc = np.zeros((size, _N_FIELDS), dtype=np.int64)
     acc[:, _OFFERED] = sums_at(arrived_in, size)
-    for field, rows, weights in (
-        (_ANSWERED, is_answered, None),
-        (_ANSWERED_IN, is_answered & within_t, None),
-        (_ABANDONED, is_abandoned, None),
-        (_ABANDONED_IN, is_abandoned & within_t, None),
-        (_SHORT, outcome == Outcome.SHORT_ABANDONED, None),
-        (_ANSWER_WAIT, is_answered, waited),
-        (_WAIT, waited_for, waited),
+    # Counts as sums of 0/1 weights: no copy of the indices per field.
+    for field, weights in (
+        (_ANSWERED, is_answered),
+        (_ANSWERED_IN, is_answered & within_t),
+        (_ABANDONED, is_abandoned),
+        (_ABANDONED_IN, is_abandoned & within_t),
+        (_SHORT, outcome == Outcome.SHORT_ABANDONED),
+        (_ANSWER_WAIT, np.where(is_answered, waited, 0)),
+        (_WAIT, np.where(waited_for, waited, 0)),
     ):
-        acc[:, field] = sums_at(arrived_in[rows], size, None if weights is None else weights[rows])
+        acc[:, field] = sums_at(arrived_in, size, weights)
     longest = np.full(size, _NO_MAX, dtype=np.int64)
     np.maximum.at(longest, arrived_in[waited_for], waited[waited_for])
     acc[:, _MAX_WAIT] = longest
