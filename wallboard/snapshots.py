@@ -15,15 +15,11 @@ frozen dataclasses round-trip exactly.
 
 from __future__ import annotations
 
-import copyreg
-import io
 import logging
 import pickle
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from types import MappingProxyType
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,31 +39,15 @@ from wallboard.metrics import (
     refresh,
     refresh_since,
 )
+from wallboard.metrics.snapshot import pickled
 from wallboard.redis_client import get_redis
 from wallboard.specs import MetricsProfile
 
 logger = logging.getLogger(__name__)
 
 
-def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(items)
-
-
-def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
-    return _mapping_proxy, (dict(proxy),)
-
-
-# The engine freezes some mappings as read-only proxies, which pickle cannot save by itself.
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH[MappingProxyType] = _reduce_mapping_proxy
-
-
 def dumps(stored: tuple[int, CenterSnapshot]) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(stored)
-    return buffer.getvalue()
+    return pickled(stored)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """Benchmark of the metrics engine: a center with 200 queues, 5,000 agents and 100,000 of
-today's tasks, recomputed in full and after a change in one queue.
+today's tasks, recomputed in full, after a change in one queue or agent, on the timer, and
+its snapshot pickled and unpickled (what every change does through Redis).
 
 `metrics_compute_ms()` returns the measurements (registered in tests/bench/figures.py); sizes
 come from BENCH_METRICS_* knobs (tests/bench/knobs.py).
@@ -8,6 +9,7 @@ come from BENCH_METRICS_* knobs (tests/bench/knobs.py).
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import statistics
 import time
@@ -30,6 +32,7 @@ from wallboard.metrics import (
     refresh_since,
 )
 from wallboard.metrics.columns import MISSING, contact_columns, epoch_us, span_columns
+from wallboard.metrics.snapshot import pickled
 
 ZONE = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -178,6 +181,10 @@ def metrics_compute_ms() -> dict[str, Any]:
     tick_best, tick_median = _best_and_median_ms(
         lambda: refresh(snapshot, contacts=recent, spans=recent_spans, now=later)
     )
+    # Every change loads the org's snapshot from Redis and stores the new one.
+    stored = pickled((1, snapshot))
+    _, store_median = _best_and_median_ms(lambda: pickled((1, snapshot)))
+    _, load_median = _best_and_median_ms(lambda: pickle.loads(stored))  # noqa: S301 - ours
     return {
         "queues": QUEUES,
         "agents": AGENTS,
@@ -191,6 +198,9 @@ def metrics_compute_ms() -> dict[str, Any]:
         "one_agent_recompute_median_ms": agent_median,
         "refresh_tick_best_ms": tick_best,
         "refresh_tick_median_ms": tick_median,
+        "snapshot_pickle_median_ms": store_median,
+        "snapshot_unpickle_median_ms": load_median,
+        "snapshot_kb": round(len(stored) / 1024),
         "refresh_tick_contacts": len(recent),
         "refresh_tick_spans": len(recent_spans),
     }

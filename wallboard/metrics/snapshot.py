@@ -4,9 +4,14 @@ plus the tallies kept so the next update re-adds totals without reading contacts
 
 from __future__ import annotations
 
+import copyreg
+import io
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .agent_table import AgentTable
@@ -122,3 +127,26 @@ def group_figures(
         periods=periods if periods is not None else period_figures(cell),
         agents=agents,
     )
+
+
+def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# The engine freezes some mappings as read-only proxies, which pickle cannot save by itself.
+_DISPATCH = copyreg.dispatch_table.copy()
+_DISPATCH[MappingProxyType] = _reduce_mapping_proxy
+
+
+def pickled(stored: object) -> bytes:
+    """A snapshot (or anything holding one) as bytes for `pickle.loads`: how the live
+    boards share snapshots through Redis."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(stored)
+    return buffer.getvalue()
