@@ -57,14 +57,12 @@ def roll_up_agents(
         for team in queue_team_ids[queue_id]:
             if team in row_of:
                 serving[queue_row, row_of[team]] = 1
-    every = np.ones((1, len(teams)), dtype=np.int64)
-    group_rows = np.concatenate([np.eye(len(teams), dtype=np.int64), serving, every])
     figures = figures_of_rows(
-        group_rows @ counts,
-        group_rows @ idle_counts,
+        _per_group(counts, serving),
+        _per_group(idle_counts, serving),
         count_codes,
-        _times(group_rows, ms),
-        _times(group_rows, idle_ms),
+        _per_group(ms, serving),
+        _per_group(idle_ms, serving),
         codes,
     )
     return AgentTallies(
@@ -86,11 +84,14 @@ def _padded(rows: Int64s, n_rows: int) -> Int64s:
     return padded
 
 
-def _times(group_rows: Int64s, per_team: Int64s) -> Int64s:
-    """Per group, the sum of its teams' (slots, columns) arrays."""
-    n_teams, n_slots, n_columns = per_team.shape
-    summed = group_rows @ per_team.reshape(n_teams, n_slots * n_columns)
-    return summed.reshape(len(group_rows), n_slots, n_columns)
+def _per_group(per_team: Int64s, serving: Int64s) -> Int64s:
+    """Rows for every team, then every queue (the sum of its serving teams' rows), then the
+    center (all teams). The queues' sums are one matrix product in float64, exact: every
+    sum of counts or ms here stays far below 2**53."""
+    flat = per_team.reshape(len(per_team), int(np.prod(per_team.shape[1:])))
+    queues = np.rint(serving.astype(np.float64) @ flat.astype(np.float64)).astype(np.int64)
+    rows = np.concatenate([flat, queues, flat.sum(axis=0, keepdims=True)])
+    return rows.reshape(len(rows), *per_team.shape[1:])
 
 
 def figures_of_rows(

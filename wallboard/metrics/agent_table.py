@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .agents import AgentFigures
-from .columns import MISSING, STATES, Int64s, epoch_us, from_epoch_us
+from .columns import MISSING, STATES, Int64s, epoch_us, from_epoch_us, merged_ids
 from .inputs import AgentState, AgentStatus
 
 _STATE_CODES = {state: code for code, state in enumerate(STATES)}
@@ -84,38 +84,32 @@ class AgentTable(Mapping[str, AgentFigures]):
         """The table of these statuses (the last one of an agent listed twice counts)."""
         latest = {status.id: status for status in statuses}
         listed = list(latest.values())
-        teams: dict[str | None, int] = {}
-        codes: dict[str, int] = {"": 0}
         state_codes = _STATE_CODES
         states = [state_codes[s.state] for s in listed]
+        teams: dict[str | None, int] = {}
+        team = [teams.setdefault(s.team_id, len(teams)) for s in listed]
+        codes: dict[str, int] = {"": 0}
+        idle = [
+            codes.setdefault(s.idle_code, len(codes)) if code == _IDLE else 0
+            for s, code in zip(listed, states, strict=True)
+        ]
         return cls(
             tuple(latest),
-            (),
-            np.array([teams.setdefault(s.team_id, len(teams)) for s in listed], dtype=np.int32),
+            tuple(teams),
+            np.array(team, dtype=np.int32),
             np.array(states, dtype=np.int8),
             np.array([epoch_us(s.state_since) for s in listed], dtype=np.int64),
             np.array(
                 [MISSING if s.login_at is None else epoch_us(s.login_at) for s in listed],
                 dtype=np.int64,
             ),
-            (),
-            np.array(
-                [
-                    codes.setdefault(s.idle_code, len(codes)) if code == _IDLE else 0
-                    for s, code in zip(listed, states, strict=True)
-                ],
-                dtype=np.int32,
-            ),
+            tuple(codes),
+            np.array(idle, dtype=np.int32),
             np.array(
                 [s.on_hold and code == _CONNECTED for s, code in zip(listed, states, strict=True)],
                 dtype=np.bool_,
             ),
-        )._named(tuple(teams), tuple(codes))
-
-    def _named(self, team_ids: tuple[str | None, ...], idle_codes: tuple[str, ...]) -> AgentTable:
-        self.team_ids = team_ids
-        self.idle_codes = idle_codes
-        return self
+        )
 
     # -- the mapping: agent id -> AgentFigures ------------------------------------------------
 
@@ -221,8 +215,8 @@ class AgentTable(Mapping[str, AgentFigures]):
         """This table with these agents' statuses taken (new agents added at the end)."""
         fresh = AgentTable.of(statuses)
         kept = np.array([agent_id not in fresh.row_of for agent_id in self.ids], dtype=np.bool_)
-        team_ids, fresh_team = _merged(self.team_ids, fresh.team_ids)
-        idle_codes, fresh_idle = _merged(self.idle_codes, fresh.idle_codes)
+        team_ids, fresh_team = merged_ids(self.team_ids, fresh.team_ids)
+        idle_codes, fresh_idle = merged_ids(self.idle_codes, fresh.idle_codes)
         return AgentTable(
             tuple(a for a, keep in zip(self.ids, kept.tolist(), strict=True) if keep) + fresh.ids,
             team_ids,
@@ -234,12 +228,3 @@ class AgentTable(Mapping[str, AgentFigures]):
             np.concatenate([self.idle[kept], fresh_idle[fresh.idle]]),
             np.concatenate([self.on_hold[kept], fresh.on_hold]),
         )
-
-
-def _merged(
-    names: tuple[Any, ...], more: tuple[Any, ...]
-) -> tuple[tuple[Any, ...], npt.NDArray[np.int32]]:
-    """(`names` then those of `more` it lacks, and each of `more`'s codes in the result)."""
-    index = {name: code for code, name in enumerate(names)}
-    codes = [index.setdefault(name, len(index)) for name in more]
-    return tuple(index), np.array(codes, dtype=np.int32)

@@ -18,7 +18,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -331,8 +331,8 @@ class SpanColumns:
 
     def __add__(self, other: SpanColumns) -> SpanColumns:
         """These spans, then `other`'s, with one id table for both."""
-        agent_ids, other_agents = _merged_ids(self.agent_ids, other.agent_ids)
-        idle_codes, other_codes = _merged_ids(self.idle_codes, other.idle_codes)
+        agent_ids, other_agents = merged_ids(self.agent_ids, other.agent_ids)
+        idle_codes, other_codes = merged_ids(self.idle_codes, other.idle_codes)
         return SpanColumns(
             agent_ids,
             idle_codes,
@@ -364,10 +364,14 @@ class SpanColumns:
         ]
 
 
-def _merged_ids(
-    ids: tuple[str, ...], more: tuple[str, ...]
-) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
-    """(`ids` followed by those of `more` it lacks, each of `more`'s codes in it)."""
+_Id = TypeVar("_Id", bound=Hashable | None)
+
+
+def merged_ids(
+    ids: tuple[_Id, ...], more: tuple[_Id, ...]
+) -> tuple[tuple[_Id, ...], npt.NDArray[np.int32]]:
+    """(`ids` followed by those of `more` it lacks, each of `more`'s codes in it): two
+    code tables as one."""
     index = {name: code for code, name in enumerate(ids)}
     codes = [index.setdefault(name, len(index)) for name in more]
     return tuple(index), np.array(codes, dtype=np.int32)
