@@ -133,10 +133,30 @@
         },
         options: chartOptions({
           level: { position: "left", min: 0, max: 100, title: { display: true, text: "Service level %" } },
-          asa: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "ASA (s)" } }
+          asa: asaScale(data.today.asaS.concat(data.yesterday.asaS))
         })
       });
     }
+  }
+
+  // A few contacts answered hours later (emails left overnight) would scale the ASA axis to
+  // hours and flatten every other interval at zero. The axis stops at Tukey's far-out fence
+  // (Q3 + 3 IQR) of the intervals' ASA when a point passes it; those points are cut off at
+  // the top, the axis title says so, and tooltips and the table keep their values.
+  function asaScale(values) {
+    var scale = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "ASA (s)" } };
+    var v = values.filter(function (x) { return typeof x === "number"; }).sort(function (a, b) { return a - b; });
+    if (v.length < 4) { return scale; }
+    var quantile = function (p) {
+      var i = (v.length - 1) * p, lo = Math.floor(i), hi = Math.ceil(i);
+      return v[lo] + (v[hi] - v[lo]) * (i - lo);
+    };
+    var fence = quantile(0.75) + 3 * (quantile(0.75) - quantile(0.25));
+    if (v[v.length - 1] > fence && fence > 0) {
+      scale.max = Math.ceil(fence * 1.1);
+      scale.title.text = "ASA (s) · higher values cut off";
+    }
+    return scale;
   }
 
   function chartOptions(scales) {

@@ -232,3 +232,50 @@ def test_a_supervisor_filters_the_agents_and_drills_into_a_queue(
     assert waiting_rows == 5 + sum(1 for i in range(60) if i % 5 == 2 and i % 4 == 0)
     assert canvas_drawn == "1"
     assert phone_overflow <= 390  # tables scroll inside their box, the page does not
+
+
+def test_an_overnight_answer_hours_late_does_not_flatten_the_asa_chart(
+    live_asgi: str, settings: Any
+) -> None:
+    # Ten intervals answered within a minute, and one contact answered five hours late (an
+    # email left overnight): the ASA axis must still show the minute-scale intervals.
+    now = timezone.now()
+    floor = build_floor(agents=2, now=now)
+    queue, agent = floor.queues[0], floor.agents[0]
+    for n in range(10):
+        add_task(
+            floor,
+            queue=queue,
+            agent=agent,
+            now=now,
+            status=TaskStatus.ENDED,
+            arrived_s_ago=1800 * (n + 1),
+            wait_s=20 + 3 * n,
+            talk_s=60,
+        )
+    add_task(
+        floor,
+        queue=queue,
+        agent=agent,
+        now=now,
+        status=TaskStatus.ENDED,
+        arrived_s_ago=1800 * 12 + 5 * 3600,
+        wait_s=5 * 3600,
+        talk_s=60,
+    )
+    MembershipFactory.create(organization=floor.org, user__username="sam")
+    with browser(live_asgi, settings) as chromium:
+        page = chromium.new_page(
+            bypass_csp=True, base_url=live_asgi, viewport={"width": 1360, "height": 900}
+        )
+        sign_in(page)
+        page.goto(f"/queues/{queue.pk}/")
+        page.wait_for_selector("#chart-quality[data-drawn]")
+        axis = page.evaluate(
+            "() => { const s = window.Chart.getChart('chart-quality').scales.asa;"
+            " return {max: s.max, title: s.options.title.text}; }"
+        )
+        page.screenshot(path=str(ARTIFACTS / "supervisor-queue-asa-outlier.png"), full_page=True)
+
+    assert 47 <= axis["max"] < 600, axis  # the slowest ordinary interval (47 s) fits
+    assert axis["title"] == "ASA (s) · higher values cut off"
