@@ -159,20 +159,31 @@ def push_change(change: LiveStateChange, *, now: datetime | None = None) -> Push
             updated[profile] = snapshots.build(org_id, profile, base_config=base, now=now)
             dirty[profile] = EVERYTHING
             report.rebuilt.append(profile.key)
-        snapshots.store(org_id, updated, count=count)
         report.update_ms = (time.perf_counter() - started) * 1000.0
-        if listening:
-            _send_updates(
-                [b for b in boards if b.id in listening], updated, dirty, now=now, report=report
-            )
-        if supervising is not None and supervising in updated:
-            report.supervisor_sent = supervisor_push.push(
-                org_id,
-                updated[supervising],
-                agent_ids=change.agent_ids,
-                queue_ids=change.queue_ids,
-                now=now,
-            )
+        # Screens first, then Redis: storing pickles the snapshots (15 ms for a 5,000-agent
+        # center) and nothing on screen waits for it. Still under the lock, so the next push
+        # loads what this one stored, whether sending worked or not.
+        try:
+            if listening:
+                _send_updates(
+                    [b for b in boards if b.id in listening],
+                    updated,
+                    dirty,
+                    now=now,
+                    report=report,
+                )
+            if supervising is not None and supervising in updated:
+                report.supervisor_sent = supervisor_push.push(
+                    org_id,
+                    updated[supervising],
+                    agent_ids=change.agent_ids,
+                    queue_ids=change.queue_ids,
+                    now=now,
+                )
+        finally:
+            stored_at = time.perf_counter()
+            snapshots.store(org_id, updated, count=count)
+            report.update_ms += (time.perf_counter() - stored_at) * 1000.0
     logger.info(
         "event=board_push org_id=%s queues=%d agents=%d boards=%d fragments=%d rebuilt=%s "
         "update_ms=%.1f render_ms=%.1f send_ms=%.1f",
