@@ -103,6 +103,41 @@ def test_an_update_marks_only_the_queues_and_teams_it_touched() -> None:
     assert by_agent.agents["a2"].state is AgentState.IDLE
 
 
+def test_an_agent_change_later_moves_its_team_on_and_leaves_the_others_as_last_tallied() -> None:
+    snapshot = compute_center(
+        contacts=CONTACTS, agents=AGENTS, spans=SPANS, config=CONFIG, now=NOW, zone=LONDON
+    )
+    later = NOW + (at(10, 10) - at(10))  # ten minutes on
+    a2_on_break = agent("a2", AgentState.IDLE, since=at(10, 5), idle_code="Break")
+    a2_spans = [
+        span("a2", AgentState.IDLE, at(9, 0), at(9, 20), "Break"),
+        span("a2", AgentState.AVAILABLE, at(9, 20), at(10, 5)),
+        span("a2", AgentState.IDLE, at(10, 5), None, "Break"),
+    ]
+
+    updated = recompute_agents(snapshot, agents=[a2_on_break], spans=a2_spans, now=later)
+    from_scratch = compute_center(
+        contacts=CONTACTS,
+        agents=[a2_on_break if a.id == "a2" else a for a in AGENTS],
+        spans=[x for x in SPANS if x.agent_id != "a2"] + a2_spans,
+        config=CONFIG,
+        now=later,
+        zone=LONDON,
+    )
+
+    # Today's time: t1 (a2's team) is tallied up to `later`; t2 keeps its last tally until the
+    # timer's refresh, as every group an update did not touch (rolling periods move then too).
+    def today(snap: CenterSnapshot, team: str) -> object:
+        group = snap.teams[team].agents
+        assert group is not None
+        return group.time[Period.TODAY]
+
+    assert today(updated, "t1") == today(from_scratch, "t1")
+    assert today(updated, "t2") == today(snapshot, "t2")
+    assert today(updated, "t2") != today(from_scratch, "t2")
+    assert updated.teams["t2"].agents is snapshot.teams["t2"].agents
+
+
 def test_the_selectors_window_covers_the_last_hour_and_all_of_today() -> None:
     assert compute_since(now=NOW, zone=LONDON) == at(0)
     assert compute_since(now=at(0, 20), zone=LONDON) == at(-1, 20)

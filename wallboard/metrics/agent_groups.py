@@ -9,9 +9,10 @@ cost a numpy call each.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -33,10 +34,15 @@ def roll_up_agents(
     windows: Sequence[Window],
     now: datetime,
     queue_team_ids: Mapping[str, frozenset[str]],
+    previous: AgentTallies | None = None,
+    dirty_teams: Collection[str | None] | None = None,
 ) -> AgentTallies:
     """Every team's, queue's and the center's agent figures: counts now, finished spans and
-    open ones up to `now`. All of them, whatever changed: as array sums that costs less than
-    telling which did."""
+    open ones up to `now`, as array sums.
+
+    With `previous` and `dirty_teams` (a change of some agents), the other teams keep their
+    time and figures as of their last tally, as the engine's other groups do between
+    refreshes; only the changed teams, the queues they serve and the center are made anew."""
     team_of = statuses.team_of()
     counted_teams, counts, count_codes, idle_counts = statuses.counts_by_team()
     open_times = time_table(open_spans, windows=windows, now=now, key_of=team_of)
@@ -44,10 +50,18 @@ def roll_up_agents(
     closed_rows = [row_of.setdefault(team_of.get(str(a)), len(row_of)) for a in closed.keys]
     open_rows = [row_of.setdefault(t, len(row_of)) for t in open_times.keys]  # type: ignore[arg-type]
     teams = tuple(row_of)
-    codes = tuple(dict.fromkeys(closed.codes + open_times.codes))
+    kept = _kept_teams(previous, dirty_teams, teams)
+    earlier = previous.team_times.codes if previous is not None and kept else ()
+    codes = tuple(dict.fromkeys(closed.codes + open_times.codes + earlier))
     closed_ms, closed_idle = closed.with_codes(codes).summed(closed_rows, len(teams))
     open_ms, open_idle = open_times.with_codes(codes).summed(open_rows, len(teams))
     ms, idle_ms = closed_ms + open_ms, closed_idle + open_idle
+    if previous is not None and kept:
+        before = previous.team_times.with_codes(codes)
+        before_row = {team: row for row, team in enumerate(before.keys)}
+        rows = [row_of[team] for team in kept]
+        ms[rows] = before.ms[[before_row[team] for team in kept]]
+        idle_ms[rows] = before.idle_ms[[before_row[team] for team in kept]]
     # Teams with time but no agent now count no agents.
     counts = _padded(counts, len(teams))
     idle_counts = _padded(idle_counts, len(teams))
@@ -57,23 +71,60 @@ def roll_up_agents(
         for team in queue_team_ids[queue_id]:
             if team in row_of:
                 serving[queue_row, row_of[team]] = 1
-    figures = figures_of_rows(
-        _per_group(counts, serving),
-        _per_group(idle_counts, serving),
+    # Groups: every team, every queue, the center; made anew unless kept.
+    group_keys: list[tuple[str, Any]] = [("team", t) for t in teams]
+    group_keys += [("queue", q) for q in queue_ids] + [("center", None)]
+    reused = _reused_groups(previous, kept, queue_team_ids)
+    made = [row for row, key in enumerate(group_keys) if key not in reused]
+    fresh = figures_of_rows(
+        _per_group(counts, serving)[made],
+        _per_group(idle_counts, serving)[made],
         count_codes,
-        _per_group(ms, serving),
-        _per_group(idle_ms, serving),
+        _per_group(ms, serving)[made],
+        _per_group(idle_ms, serving)[made],
         codes,
     )
+    figures = dict(reused)
+    figures.update(zip([group_keys[row] for row in made], fresh, strict=True))
     return AgentTallies(
         statuses=statuses,
         closed=closed,
         open_spans=open_spans,
         team_times=TimeTable(teams, codes, ms, idle_ms),
-        team_groups=dict(zip(teams, figures[: len(teams)], strict=True)),
-        queue_groups=dict(zip(queue_ids, figures[len(teams) : -1], strict=True)),
-        center_group=figures[-1],
+        team_groups={t: figures[("team", t)] for t in teams},
+        queue_groups={q: figures[("queue", q)] for q in queue_ids},
+        center_group=figures[("center", None)],
     )
+
+
+def _kept_teams(
+    previous: AgentTallies | None,
+    dirty_teams: Collection[str | None] | None,
+    teams: Sequence[str | None],
+) -> list[str | None]:
+    """The teams that keep their last tally: known before and not changed."""
+    if previous is None or dirty_teams is None:
+        return []
+    known = set(previous.team_times.keys)
+    return [t for t in teams if t not in dirty_teams and t in known and t in previous.team_groups]
+
+
+def _reused_groups(
+    previous: AgentTallies | None,
+    kept: Collection[str | None],
+    queue_team_ids: Mapping[str, frozenset[str]],
+) -> dict[tuple[str, Any], AgentGroupFigures]:
+    """The kept teams' figures, and those of queues served by kept teams only."""
+    if previous is None or not kept:
+        return {}
+    kept_set = set(kept)
+    reused: dict[tuple[str, Any], AgentGroupFigures] = {
+        ("team", t): previous.team_groups[t] for t in kept
+    }
+    for queue_id, serving in queue_team_ids.items():
+        if queue_id in previous.queue_groups and all(t in kept_set for t in serving):
+            reused[("queue", queue_id)] = previous.queue_groups[queue_id]
+    return reused
 
 
 def _padded(rows: Int64s, n_rows: int) -> Int64s:

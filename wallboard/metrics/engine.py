@@ -163,6 +163,8 @@ def recompute_agents(
         windows=_listed(windows),
         now=now,
         queue_team_ids=previous.config.queue_team_ids,
+        previous=old,
+        dirty_teams=dirty_teams,
     )
     queue_teams = previous.config.queue_team_ids
     return build_snapshot(
