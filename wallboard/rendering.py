@@ -131,7 +131,8 @@ def board_queue_ids(board: BoardSpec, names: Names) -> list[str]:
 
 
 def board_agent_ids(board: BoardSpec, snapshot: CenterSnapshot, tile: TileSpec | None) -> list[str]:
-    """Logged-in agents a board (or an agents-list tile's scope) shows."""
+    """Logged-in agents a board (or an agents-list tile's scope) shows, in the order it lists
+    them (`AgentTable.logged_in_ids`)."""
     teams = {str(t) for t in board.team_ids}
     if tile is not None and tile.scope is Scope.TEAM and tile.scope_id:
         teams = {tile.scope_id}
@@ -139,30 +140,18 @@ def board_agent_ids(board: BoardSpec, snapshot: CenterSnapshot, tile: TileSpec |
         teams = set(snapshot.config.queue_team_ids.get(tile.scope_id, frozenset()))
         if not teams:
             return []
-    return [
-        agent_id
-        for agent_id, agent in snapshot.agents.items()
-        if agent.state is not AgentState.LOGGED_OUT and (not teams or agent.team_id in teams)
-    ]
+    return snapshot.agents.logged_in_ids(teams or None)
 
 
 def _agent_rows(
     board: BoardSpec, tile: TileSpec, snapshot: CenterSnapshot, names: Names
 ) -> tuple[tuple[AgentRow, ...], int]:
-    """The first TABLE_MAX_ROWS agents the tile lists, by state then longest in it, and how
-    many it lists in all (rows are made only for those shown)."""
-    agents = snapshot.agents
-    listed = sorted(
-        board_agent_ids(board, snapshot, tile),
-        key=lambda a: (
-            agents[a].state.value,
-            epoch_ms(agents[a].state_since) or 0,
-            names.agents.get(a, a),
-        ),
-    )
+    """The rows of the first TABLE_MAX_ROWS agents the tile lists, and how many it lists in
+    all (figures and names are needed only for those shown)."""
+    listed = board_agent_ids(board, snapshot, tile)
     rows = []
     for agent_id in listed[:TABLE_MAX_ROWS]:
-        agent = agents[agent_id]
+        agent = snapshot.agents[agent_id]
         rows.append(
             AgentRow(
                 id=agent_id,
@@ -387,7 +376,7 @@ def agent_ids_to_name(boards: Iterable[BoardSpec], snapshot: CenterSnapshot) -> 
     for board in boards:
         for tile in board.tiles:
             if tile.kind is TileKind.AGENTS_LIST:
-                wanted.update(board_agent_ids(board, snapshot, tile))
+                wanted.update(board_agent_ids(board, snapshot, tile)[:TABLE_MAX_ROWS])
     return wanted
 
 

@@ -109,3 +109,9 @@ def test_past_the_row_limit_the_list_stops_and_its_caption_says_how_many_are_lef
 
     assert html.count('class="state-available"') == TABLE_MAX_ROWS
     assert f"first {TABLE_MAX_ROWS} of {TABLE_MAX_ROWS + 5} agents" in html
+    # Those listed first: the longest in their state (agent n has been available n seconds).
+    longest, shortest = f"Agent {TABLE_MAX_ROWS + 4:03d}", "Agent 005"
+    assert longest in html
+    assert shortest in html
+    assert html.index(longest) < html.index(shortest)
+    assert "Agent 004" not in html

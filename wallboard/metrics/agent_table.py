@@ -22,6 +22,8 @@ _STATE_CODES = {state: code for code, state in enumerate(STATES)}
 _LOGGED_OUT = _STATE_CODES[AgentState.LOGGED_OUT]
 _IDLE = _STATE_CODES[AgentState.IDLE]
 _CONNECTED = _STATE_CODES[AgentState.CONNECTED]
+# Per state code, the rank of its name in alphabetical order (how a board orders states).
+_STATE_NAME_RANK = np.argsort(np.argsort([state.value for state in STATES]))
 # Counted like a state: connected agents on hold (so `connected` excludes them).
 _ON_HOLD = len(STATES)
 _N_COUNTED = len(STATES) + 1
@@ -171,12 +173,21 @@ class AgentTable(Mapping[str, AgentFigures]):
         return dict(zip(self.ids, [names[t] for t in self.team.tolist()], strict=True))
 
     def logged_in_ids(self, team_ids: Collection[str | None] | None = None) -> list[str]:
-        """Agents not logged out, of these teams (None: of any team), in table order."""
+        """Agents not logged out, of these teams (None: of any team), as a board lists them:
+        by state (its name), then longest in it, then id. From the columns: no figures are
+        made, so a list shows its first rows of thousands of agents at the cost of those."""
         rows = self.state != _LOGGED_OUT
         if team_ids is not None:
             wanted = [code for code, name in enumerate(self.team_ids) if name in team_ids]
             rows &= np.isin(self.team, np.array(wanted, dtype=np.int32))
-        return [self.ids[row] for row in np.flatnonzero(rows).tolist()]
+        picked = np.flatnonzero(rows)
+        ids = [self.ids[row] for row in picked.tolist()]
+        if not ids:
+            return []
+        order = np.lexsort(
+            (np.array(ids), self.since_us[picked], _STATE_NAME_RANK[self.state[picked]])
+        )
+        return [ids[i] for i in order.tolist()]
 
     def counts_by_team(
         self,

@@ -95,9 +95,7 @@ class AgentFilter:
 
 
 def logged_in_agent_ids(snapshot: CenterSnapshot) -> list[str]:
-    return [
-        a for a, figures in snapshot.agents.items() if figures.state is not AgentState.LOGGED_OUT
-    ]
+    return snapshot.agents.logged_in_ids()
 
 
 def agent_rows(

@@ -14,7 +14,6 @@ from django.db.models import Q
 from wallboard.metrics import (
     DEFAULT_SHORT_ABANDON_THRESHOLD_S,
     AgentPerformance,
-    AgentState,
     CenterSnapshot,
     ContactColumns,
     Period,
@@ -134,9 +133,8 @@ def eligible_agent_ids(
     when any are set; else those who handled or are on one of its contacts today (WxCC's
     skills and team assignments are not stored). At most one query."""
     teams = snapshot.config.queue_team_ids.get(str(queue_id), frozenset())
-    logged_in = {a: f for a, f in snapshot.agents.items() if f.state is not AgentState.LOGGED_OUT}
     if teams:
-        return [a for a, f in logged_in.items() if f.team_id in teams], EligibleBasis.SERVING_TEAMS
+        return snapshot.agents.logged_in_ids(teams), EligibleBasis.SERVING_TEAMS
     today = snapshot.windows[Period.TODAY].start
     seen = (
         Task.objects.filter(organization_id=org_id, queue_id=queue_id, agent__isnull=False)
@@ -145,4 +143,4 @@ def eligible_agent_ids(
         .distinct()
     )
     ids = {str(a) for a in seen}
-    return [a for a in logged_in if a in ids], EligibleBasis.HANDLED_TODAY
+    return [a for a in snapshot.agents.logged_in_ids() if a in ids], EligibleBasis.HANDLED_TODAY
