@@ -28,8 +28,9 @@ def supervisor_sent(org_id: int) -> str:
 # The layout of a pickled snapshot: raised when the engine's tallies change shape, so a new
 # version never reads an old one's snapshots (it rebuilds them from the database).
 # 2: open agent spans kept as `SpanColumns`. 3: stored with the org's change count.
-# 4: agents' statuses and time as arrays (`AgentTable`, `TimeTable`).
-SNAPSHOT_FORMAT = 4
+# 4: agents' statuses and time as arrays (`AgentTable`, `TimeTable`). 5: the agents only in
+# the agent tallies.
+SNAPSHOT_FORMAT = 5
 
 
 def snapshot(org_id: int, profile: str) -> str:

@@ -87,7 +87,6 @@ def compute_center(
         windows=windows,
         contact_tallies=roll_up_contacts(None, cells, dirty_queues=None, dirty_teams=None),
         agent_tallies=agent_tallies,
-        agents=statuses,
         recomputed_queue_ids=None,
         recomputed_team_ids=None,
     )
@@ -125,7 +124,6 @@ def recompute_queues(
             previous.contact_tallies, cells, dirty_queues=changed, dirty_teams=dirty_teams
         ),
         agent_tallies=previous.agent_tallies,
-        agents=previous.agents,
         recomputed_queue_ids=changed,
         recomputed_team_ids=dirty_teams,
     )
@@ -174,7 +172,6 @@ def recompute_agents(
         windows=windows,
         contact_tallies=previous.contact_tallies,
         agent_tallies=agent_tallies,
-        agents=statuses,
         recomputed_queue_ids={q for q, teams in queue_teams.items() if teams & dirty_teams},
         recomputed_team_ids=dirty_teams,
     )
@@ -227,7 +224,6 @@ def refresh(
             now=now,
             queue_team_ids=previous.config.queue_team_ids,
         ),
-        agents=previous.agents,
         recomputed_queue_ids=None,
         recomputed_team_ids=None,
     )

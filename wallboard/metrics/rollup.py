@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from .agent_table import AgentTable
 from .inputs import MetricsConfig
 from .periods import PERIODS, Period, Window
 from .snapshot import (
@@ -95,7 +94,6 @@ def build_snapshot(
     windows: Mapping[Period, Window],
     contact_tallies: ContactTallies,
     agent_tallies: AgentTallies,
-    agents: AgentTable,
     recomputed_queue_ids: Collection[str] | None,  # None: all
     recomputed_team_ids: Collection[str | None] | None,
 ) -> CenterSnapshot:
@@ -137,7 +135,6 @@ def build_snapshot(
         queues=queues,
         teams=teams,
         center=center,
-        agents=agents,
         recomputed_queue_ids=frozenset(
             queue_ids if recomputed_queue_ids is None else recomputed_queue_ids
         ),

@@ -89,12 +89,16 @@ class CenterSnapshot:
     queues: Mapping[str, GroupFigures]
     teams: Mapping[str, GroupFigures]
     center: GroupFigures
-    agents: AgentTable
     # Whose tallies the last computation changed, so the push sends only those tiles.
     recomputed_queue_ids: frozenset[str]
     recomputed_team_ids: frozenset[str]
     contact_tallies: ContactTallies
     agent_tallies: AgentTallies
+
+    @property
+    def agents(self) -> AgentTable:
+        """Every agent now, as a mapping of id to `AgentFigures` (the agent tallies' table)."""
+        return self.agent_tallies.statuses
 
     def queue(self, queue_id: str) -> GroupFigures:
         """A queue's figures; a queue without traffic yet gets "no data" figures."""
