@@ -164,7 +164,6 @@
         });
       }
       if (label) { label.textContent = pages > 1 ? "page " + (index + 1) + "/" + pages : ""; }
-      tile.dataset.tablePage = (index + 1) + "/" + pages;
     });
   }
 

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from .agent_table import AgentTable
-from .agent_time import TimeTable, time_table
-from .agents import AgentCounts, AgentTimeTally
+from .agent_time import TimeTable, time_table, time_tallies
+from .agents import AgentCounts
 from .columns import Int64s, SpanColumns
 from .periods import PERIODS, Window
 from .snapshot import AgentGroupFigures, AgentTallies
-
-_NO_CODES: Mapping[str, int] = MappingProxyType({})
 
 
 def roll_up_agents(
@@ -156,21 +153,10 @@ def figures_of_rows(
     """One group's figures per row: counts in `AgentCounts` field order, (slots, buckets)
     of time, idle counts and idle ms per code."""
     figures = []
-    no_codes = _NO_CODES
     for count_row, idle_row, ms_slots, idle_slots in zip(
         counts.tolist(), idle_counts.tolist(), ms.tolist(), idle_ms.tolist(), strict=True
     ):
-        tallies = [
-            AgentTimeTally(
-                slot_ms[0],
-                slot_ms[1],
-                slot_ms[2],
-                slot_ms[3],
-                slot_ms[4],
-                {time_codes[c]: v for c, v in enumerate(slot_idle) if v} or no_codes,
-            )
-            for slot_ms, slot_idle in zip(ms_slots, idle_slots, strict=True)
-        ]
+        tallies = time_tallies(ms_slots, idle_slots, time_codes)
         figures.append(
             AgentGroupFigures(
                 counts=AgentCounts(

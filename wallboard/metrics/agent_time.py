@@ -54,15 +54,13 @@ class TimeTable:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def take(self, rows: npt.NDArray[Any]) -> TimeTable:
-        picked = np.asarray(rows)
+    def take(self, rows: npt.NDArray[np.bool_]) -> TimeTable:
+        """The rows where `rows` is true."""
         return TimeTable(
-            tuple(self.keys[i] for i in np.flatnonzero(picked).tolist())
-            if picked.dtype == np.bool_
-            else tuple(self.keys[i] for i in picked.tolist()),
+            tuple(self.keys[i] for i in np.flatnonzero(rows).tolist()),
             self.codes,
-            self.ms[picked],
-            self.idle_ms[picked],
+            self.ms[rows],
+            self.idle_ms[rows],
         )
 
     def except_keys(self, keys: Iterable[Hashable]) -> TimeTable:
@@ -86,11 +84,10 @@ class TimeTable:
     def rows(self) -> dict[Hashable, SlotTimes]:
         """Each key's rows as plain values."""
         return {
-            key: tuple(
-                time_row(self.ms[index, slot], self.idle_ms[index, slot], self.codes)
-                for slot in range(self.ms.shape[1])
+            key: tuple(time_rows(ms, idle, self.codes))
+            for key, ms, idle in zip(
+                self.keys, self.ms.tolist(), self.idle_ms.tolist(), strict=True
             )
-            for index, key in enumerate(self.keys)
         }
 
 
@@ -128,22 +125,23 @@ def concat(tables: Sequence[TimeTable]) -> TimeTable:
     )
 
 
-def time_row(ms: Int64s, idle_ms: Int64s, codes: Sequence[str]) -> TimeRow:
-    found = np.flatnonzero(idle_ms)
-    by_code = (
-        {codes[c]: int(v) for c, v in zip(found.tolist(), idle_ms[found].tolist(), strict=True)}
-        if len(found)
-        else _NO_CODES
-    )
-    logged_in, available, occupied, reserved, idle = ms.tolist()
-    return (logged_in, available, occupied, reserved, idle, by_code)
+def time_rows(
+    ms: Sequence[Sequence[int]], idle_ms: Sequence[Sequence[int]], codes: Sequence[str]
+) -> list[TimeRow]:
+    """One group's row per slot from plain lists (`tolist()`: a numpy element costs a call
+    each): its (slots, buckets) ms and (slots, codes) idle ms."""
+    no_codes = _NO_CODES
+    return [
+        (m[0], m[1], m[2], m[3], m[4], {codes[c]: v for c, v in enumerate(idle) if v} or no_codes)
+        for m, idle in zip(ms, idle_ms, strict=True)
+    ]
 
 
-def time_tallies(ms: Int64s, idle_ms: Int64s, codes: Sequence[str]) -> tuple[AgentTimeTally, ...]:
-    """One group's `AgentTimeTally` per slot, from its (slots, buckets) and (slots, codes)."""
-    return tuple(
-        AgentTimeTally(*time_row(ms[slot], idle_ms[slot], codes)) for slot in range(len(ms))
-    )
+def time_tallies(
+    ms: Sequence[Sequence[int]], idle_ms: Sequence[Sequence[int]], codes: Sequence[str]
+) -> list[AgentTimeTally]:
+    """One group's `AgentTimeTally` per slot (see `time_rows`)."""
+    return [AgentTimeTally(*row) for row in time_rows(ms, idle_ms, codes)]
 
 
 def time_table(
@@ -217,6 +215,6 @@ def tally_agent_time(
     """Per agent, per window: where the agent's time went (open spans last until `now`)."""
     table = time_table(spans, windows=windows, now=now)
     return {
-        str(key): time_tallies(table.ms[index], table.idle_ms[index], table.codes)
-        for index, key in enumerate(table.keys)
+        str(key): tuple(time_tallies(ms, idle, table.codes))
+        for key, ms, idle in zip(table.keys, table.ms.tolist(), table.idle_ms.tolist(), strict=True)
     }

@@ -18,10 +18,6 @@ from .inputs import AgentState, AgentStateSpan
 # as available (docs/metrics.md).
 OCCUPIED_STATES = frozenset({AgentState.CONNECTED, AgentState.WRAPUP})
 
-# Module-level names for the members tested once per agent: reading `AgentState.IDLE`
-# goes through the enum class and costs several times a comparison.
-_CONNECTED, _IDLE_STATE = AgentState.CONNECTED, AgentState.IDLE
-
 
 # Not frozen, like `inputs.Contact`: a snapshot holds thousands of these, and a frozen
 # dataclass sets each field through `object.__setattr__` (four times the cost). Nothing
@@ -39,23 +35,6 @@ class AgentCounts:
     on_hold: int = 0
     wrapup: int = 0
     idle_by_code: Mapping[str, int] = field(default_factory=dict)
-
-    def __add__(self, other: AgentCounts) -> AgentCounts:
-        return merge_agent_counts((self, other))
-
-
-_COUNT_FIELDS = ("logged_in", "available", "idle", "reserved", "connected", "on_hold", "wrapup")
-
-
-def merge_agent_counts(counts: Iterable[AgentCounts]) -> AgentCounts:
-    totals = dict.fromkeys(_COUNT_FIELDS, 0)
-    by_code: dict[str, int] = {}
-    for count in counts:
-        for name in _COUNT_FIELDS:
-            totals[name] += getattr(count, name)
-        for code, value in count.idle_by_code.items():
-            by_code[code] = by_code.get(code, 0) + value
-    return AgentCounts(**totals, idle_by_code=by_code)
 
 
 @dataclass(slots=True)

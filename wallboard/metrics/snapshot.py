@@ -26,7 +26,6 @@ from .tally import EMPTY_ROW, CellKey, CellTally, WaitingTally
 N_SLOTS = len(PERIODS)
 TODAY_SLOT = PERIODS.index(Period.TODAY)
 EMPTY_CELL = CellTally((EMPTY_ROW,) * N_SLOTS, WaitingTally())
-NO_TIME = (AgentTimeTally(),) * N_SLOTS
 
 
 # Not frozen, like `inputs.Contact`: a snapshot holds thousands of these, and a frozen
