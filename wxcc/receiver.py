@@ -24,8 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.http.request import split_domain_port, validate_host
+from django.http import HttpRequest
 from django.utils import timezone
 
 from wxcc import webhook_limit
@@ -74,15 +75,19 @@ def framing_rejection(content_length: str | None, content_type: str) -> WebhookR
     return None
 
 
-def host_allowed(host: str) -> bool:
-    """Whether the Host header names this site, as Django's `HttpRequest.get_host` decides
-    (ALLOWED_HOSTS; with DEBUG and none set, the local names): `webhook_app` skips Django's
+def host_allowed(headers: dict[str, str]) -> bool:
+    """Whether the request names this site, decided by Django's own `HttpRequest.get_host`
+    (ALLOWED_HOSTS, DEBUG's local names, USE_X_FORWARDED_HOST): `webhook_app` skips Django's
     request handling, not its Host check."""
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
+    request = HttpRequest()
+    # No Host header at all: Django falls back to the server's name, which is none here.
+    request.META = {"SERVER_NAME": "", "SERVER_PORT": ""}
+    request.META.update((f"HTTP_{k.upper().replace('-', '_')}", v) for k, v in headers.items())
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
 
 
 BAD_HOST = Answer(400, {"error": "invalid Host header"})
@@ -272,7 +277,7 @@ async def webhook_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await _send(send, Answer(405, {"error": "method not allowed"}, {"Allow": "POST"}))
         return
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    if not host_allowed(headers.get("host", "")):
+    if not host_allowed(headers):
         logger.warning("event=webhook_disallowed_host host=%r", headers.get("host", "")[:200])
         await _send(send, BAD_HOST)
         return

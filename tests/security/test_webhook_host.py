@@ -46,3 +46,25 @@ def test_an_allowed_host_reaches_the_receiver_which_judges_the_delivery() -> Non
     assert answer.status_code == 415
     assert WebhookRejection.objects.count() == 1
     assert not RawEvent.objects.exists()
+
+
+def test_a_request_without_a_host_header_gets_a_400() -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/webhooks/wxcc/",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("192.0.2.10", 4000),
+    }
+    async_to_sync(webhook_app)(scope, receive, send)
+
+    assert sent[0]["status"] == 400
+    assert not RawEvent.objects.exists()
