@@ -333,10 +333,10 @@ def send_board_html(html_by_board: Mapping[int, str]) -> None:
     """Send each board's viewers its HTML (fragments, or the whole board after an edit): one
     channel-layer message per web process (`BoardChannelLayer.send_each_group`), whose
     fan-out writes each board's part to its sockets (`wallboard.board_fanout`). When a
-    process's inbox was full the
-    message was dropped, and when the send failed nobody got it: either way those boards'
-    fingerprints are forgotten, so the next push or refresh sends them every fragment
-    again (a figure that does not change again would otherwise stay wrong)."""
+    process's inbox was full the message was dropped, and when the send failed nobody got
+    it: either way those boards' fingerprints are forgotten, so the next push or refresh
+    sends them every fragment again (a figure that does not change again would otherwise
+    stay wrong)."""
     if not html_by_board:
         return
     layer = get_channel_layer()

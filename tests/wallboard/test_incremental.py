@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from wallboard.metrics import (
     AgentState,
+    AgentStateSpan,
+    AgentStatus,
     CenterSnapshot,
     Period,
     SnapshotOutdated,
@@ -73,6 +77,15 @@ def test_per_queue_and_per_agent_updates_refuse_to_cross_midnight() -> None:
         )
 
 
+def a2_goes_on_break(moment: datetime) -> tuple[AgentStatus, list[AgentStateSpan]]:
+    """Agent a2 (team t1, available since 9:20) goes on a break at `moment`."""
+    return agent("a2", AgentState.IDLE, since=moment, idle_code="Break"), [
+        span("a2", AgentState.IDLE, at(9, 0), at(9, 20), "Break"),
+        span("a2", AgentState.AVAILABLE, at(9, 20), moment),
+        span("a2", AgentState.IDLE, moment, None, "Break"),
+    ]
+
+
 def test_an_update_marks_only_the_queues_and_teams_it_touched() -> None:
     snapshot = compute_center(
         contacts=CONTACTS, agents=AGENTS, spans=SPANS, config=CONFIG, now=NOW, zone=LONDON
@@ -88,12 +101,7 @@ def test_an_update_marks_only_the_queues_and_teams_it_touched() -> None:
     assert by_queue.queues["q2"].periods[Period.TODAY].abandoned == 2
     assert by_queue.center.periods[Period.TODAY].offered == 12
 
-    a2_on_break = agent("a2", AgentState.IDLE, since=at(9, 59), idle_code="Break")
-    a2_spans = [
-        span("a2", AgentState.IDLE, at(9, 0), at(9, 20), "Break"),
-        span("a2", AgentState.AVAILABLE, at(9, 20), at(9, 59)),
-        span("a2", AgentState.IDLE, at(9, 59), None, "Break"),
-    ]
+    a2_on_break, a2_spans = a2_goes_on_break(at(9, 59))
     by_agent = recompute_agents(by_queue, agents=[a2_on_break], spans=a2_spans, now=NOW)
     assert by_agent.recomputed_team_ids == {"t1"}
     assert by_agent.recomputed_queue_ids == {"q1"}
@@ -107,13 +115,8 @@ def test_an_agent_change_later_moves_its_team_on_and_leaves_the_others_as_last_t
     snapshot = compute_center(
         contacts=CONTACTS, agents=AGENTS, spans=SPANS, config=CONFIG, now=NOW, zone=LONDON
     )
-    later = NOW + (at(10, 10) - at(10))  # ten minutes on
-    a2_on_break = agent("a2", AgentState.IDLE, since=at(10, 5), idle_code="Break")
-    a2_spans = [
-        span("a2", AgentState.IDLE, at(9, 0), at(9, 20), "Break"),
-        span("a2", AgentState.AVAILABLE, at(9, 20), at(10, 5)),
-        span("a2", AgentState.IDLE, at(10, 5), None, "Break"),
-    ]
+    later = at(10, 10)  # ten minutes after NOW
+    a2_on_break, a2_spans = a2_goes_on_break(at(10, 5))
 
     updated = recompute_agents(snapshot, agents=[a2_on_break], spans=a2_spans, now=later)
     from_scratch = compute_center(
